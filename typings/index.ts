@@ -1,0 +1,5 @@
+export * from './common'
+export * from './errors'
+export * from './member'
+export * from './staff'
+export * from './card-code'

@@ -1,0 +1,51 @@
+import { z } from 'zod'
+import { fenSchema, isoTimeSchema, orderNoSchema, storeRefSchema, tierSchema } from './common'
+
+/** Events of the `staff` function; the caller is a member of staff WeChat names. */
+export const staffEventSchema = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('me') }),
+  z.strictObject({ action: z.literal('scan'), code: z.string().trim().min(1).max(64) }),
+  z.strictObject({
+    action: z.literal('recordPurchase'),
+    visitToken: z.string().min(1).max(512),
+    orderNo: orderNoSchema,
+    amountFen: fenSchema.positive(),
+  }),
+])
+
+export type StaffEvent = z.infer<typeof staffEventSchema>
+
+export const staffProfileSchema = z.object({
+  openid: z.string(),
+  name: z.string(),
+  role: z.enum(['clerk', 'store_manager', 'region_manager', 'hq_admin', 'hq_analyst']),
+  store: storeRefSchema.nullable(),
+  regionId: z.string().nullable(),
+})
+
+export type StaffProfile = z.infer<typeof staffProfileSchema>
+
+export const scanResultSchema = z.object({
+  visitToken: z.string(),
+  visitExpiresAt: isoTimeSchema,
+  member: z.object({
+    memberId: z.string(),
+    maskedPhone: z.string(),
+    name: z.string().nullable(),
+    tier: tierSchema,
+    points: z.number().int(),
+    usableCoupons: z.array(z.object({ couponId: z.string(), title: z.string() })),
+    lastVisit: z.object({ at: isoTimeSchema, store: storeRefSchema }).nullable(),
+    homeStore: storeRefSchema.nullable(),
+  }),
+})
+
+export type ScanResult = z.infer<typeof scanResultSchema>
+
+export const purchaseResultSchema = z.object({
+  visitId: z.string(),
+  pointsEarned: z.number().int(),
+  balance: z.number().int(),
+})
+
+export type PurchaseResult = z.infer<typeof purchaseResultSchema>
