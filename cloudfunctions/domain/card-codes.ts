@@ -1,0 +1,80 @@
+import {
+  CARD_CODE_STEP_SECONDS,
+  codeStepAt,
+  makeCardCode,
+  parseCardCode,
+  signCardCode,
+  cardCodeExpiresAt,
+} from '../../typings/card-code'
+import type { CardCode } from '../../typings/member'
+import { findMemberByNo } from './members'
+import type { MemberDoc } from './models'
+import type { Database } from './ports'
+import { refuse, succeed, type Result } from './result'
+import { formatBusinessTime, toStoredTime } from './time'
+
+/** A phone whose clock is one step off still shows a code the counter accepts. */
+const TOLERATED_SKEW_STEPS = 1
+/** Older codes than the tolerance, up to this far back, are called expired rather than invalid. */
+const RECOGNISED_PAST_STEPS = 8
+
+export function issueCardCode(member: MemberDoc, now: Date, variant: number): CardCode {
+  const epochMs = now.getTime()
+
+  return {
+    code: makeCardCode(member.codeSecret, member.memberNo, epochMs, variant),
+    expiresAt: formatBusinessTime(new Date(cardCodeExpiresAt(epochMs))),
+  }
+}
+
+/**
+ * Accepts a scanned card code once: it must be signed with the member's secret for a step within
+ * the tolerated skew of `now`, and not have been accepted before at any store.
+ */
+export async function acceptCardCode(
+  db: Database,
+  code: string,
+  now: Date,
+): Promise<Result<MemberDoc>> {
+  const parts = parseCardCode(code)
+  if (!parts) return refuse('CODE_INVALID')
+
+  const member = await findMemberByNo(db, parts.memberNo)
+  if (!member) return refuse('CODE_INVALID')
+
+  const step = findSignedStep(member, parts, codeStepAt(now.getTime()))
+  if (step === null) return refuse('CODE_INVALID')
+  if (step.isExpired) return refuse('CODE_EXPIRED')
+
+  const expiresAt = new Date((step.value + TOLERATED_SKEW_STEPS + 1) * CARD_CODE_STEP_SECONDS * 1000)
+  const isFirstUse = await db.insert('usedCardCodes', {
+    _id: `${member.memberNo}.${step.value}.${parts.variant}`,
+    memberId: member._id,
+    usedAt: toStoredTime(now),
+    expiresAt: toStoredTime(expiresAt),
+  })
+  if (!isFirstUse) return refuse('CODE_USED')
+
+  return succeed(member)
+}
+
+function findSignedStep(
+  member: MemberDoc,
+  parts: NonNullable<ReturnType<typeof parseCardCode>>,
+  currentStep: number,
+) {
+  const newest = currentStep + TOLERATED_SKEW_STEPS
+  const oldest = currentStep - TOLERATED_SKEW_STEPS - RECOGNISED_PAST_STEPS
+
+  for (let step = newest; step >= oldest; step -= 1) {
+    const isCandidate = step % 10 === parts.stepDigit
+    if (!isCandidate) continue
+
+    const signature = signCardCode(member.codeSecret, member.memberNo, step, parts.variant)
+    if (signature === parts.signature) {
+      return { value: step, isExpired: step < currentStep - TOLERATED_SKEW_STEPS }
+    }
+  }
+
+  return null
+}

@@ -1,0 +1,37 @@
+import type { StoreRef } from '../../typings/common'
+import type { RegionDoc, StaffDoc, StoreDoc } from './models'
+import type { Database } from './ports'
+
+/** The chain's structure: regions, stores and staff, as HQ keeps it. */
+
+export async function upsertRegion(db: Database, region: RegionDoc): Promise<void> {
+  await db.set('regions', region)
+}
+
+export async function upsertStore(db: Database, store: StoreDoc): Promise<void> {
+  await db.set('stores', store)
+}
+
+export async function upsertStaff(db: Database, staff: StaffDoc): Promise<void> {
+  await db.set('staff', { ...staff, _id: staff.openid })
+}
+
+export async function findActiveStaff(db: Database, openid: string): Promise<StaffDoc | null> {
+  const staff = await db.get<StaffDoc>('staff', openid)
+
+  return staff?.isActive ? staff : null
+}
+
+export function toStoreRef(store: StoreDoc): StoreRef {
+  return { storeId: store._id, name: store.name, city: store.city, district: store.district }
+}
+
+/** Stores by id, for lists that name the store of each line. */
+export async function loadStoreRefs(db: Database, storeIds: string[]) {
+  const uniqueIds = [...new Set(storeIds)]
+  const stores = uniqueIds.length
+    ? await db.find<StoreDoc>('stores', { _id: { $in: uniqueIds } }, { limit: uniqueIds.length })
+    : []
+
+  return new Map(stores.map((store) => [store._id, toStoreRef(store)]))
+}

@@ -1,0 +1,165 @@
+import type { PurchaseResult, ScanResult } from '../../typings/staff'
+import { acceptCardCode } from './card-codes'
+import { loadStoreRefs } from './chain'
+import type { MemberDoc, PointLotDoc, StaffDoc, VisitDoc } from './models'
+import type { Database } from './ports'
+import { refuse, succeed, type Result } from './result'
+import { computeEarnedPoints, loadSettings } from './settings'
+import { formatBusinessTime, toStoredTime } from './time'
+import type { RandomBytes } from './members'
+import {
+  loadSigningKey,
+  signVisitToken,
+  verifyVisitToken,
+  VISIT_TOKEN_TTL_MS,
+  type VisitClaims,
+} from './visit-tokens'
+
+/** The counter: a clerk scans a member's card code, then records what the member bought. */
+
+export async function scanMember(
+  db: Database,
+  staff: StaffDoc,
+  code: string,
+  now: Date,
+  randomBytes: RandomBytes,
+): Promise<Result<ScanResult>> {
+  if (!staff.storeId) return refuse('NOT_ALLOWED', '只有门店员工可以扫码')
+
+  const accepted = await acceptCardCode(db, code, now)
+  if (!accepted.ok) return accepted
+
+  const member = accepted.data
+  const claims: VisitClaims = {
+    memberId: member._id,
+    storeId: staff.storeId,
+    clerkOpenid: staff.openid,
+    expiresAtMs: now.getTime() + VISIT_TOKEN_TTL_MS,
+  }
+  const keyHex = await loadSigningKey(db, randomBytes)
+  const storeIds = [member.homeStoreId, member.lastVisitStoreId].filter(isPresent)
+  const stores = await loadStoreRefs(db, storeIds)
+  const lastVisitStore = member.lastVisitStoreId ? stores.get(member.lastVisitStoreId) : undefined
+
+  return succeed({
+    visitToken: signVisitToken(keyHex, claims),
+    visitExpiresAt: formatBusinessTime(new Date(claims.expiresAtMs)),
+    member: {
+      memberId: member._id,
+      maskedPhone: member.maskedPhone,
+      name: maskName(member.name),
+      tier: member.tier,
+      points: member.points,
+      // TODO(#6): the member's coupons usable at this store.
+      usableCoupons: [],
+      lastVisit:
+        member.lastVisitAt && lastVisitStore
+          ? { at: formatBusinessTime(member.lastVisitAt), store: lastVisitStore }
+          : null,
+      homeStore: member.homeStoreId ? stores.get(member.homeStoreId) ?? null : null,
+    },
+  })
+}
+
+export interface PurchaseInput {
+  visitToken: string
+  orderNo: string
+  amountFen: number
+}
+
+/**
+ * Records a purchase at the counter and earns its points, once per store and order number: an
+ * exact retry answers the first result, the same order number with other content is refused.
+ */
+export async function recordPurchase(
+  db: Database,
+  staff: StaffDoc,
+  input: PurchaseInput,
+  now: Date,
+  randomBytes: RandomBytes,
+): Promise<Result<PurchaseResult>> {
+  const keyHex = await loadSigningKey(db, randomBytes)
+  const verified = verifyVisitToken(keyHex, input.visitToken, now)
+  if (!verified.ok) return verified
+
+  const claims = verified.data
+  const isOwnVisit = claims.clerkOpenid === staff.openid && claims.storeId === staff.storeId
+  if (!isOwnVisit) return refuse('NOT_ALLOWED', '这次服务属于另一位店员或另一家门店')
+
+  return recordVerifiedPurchase(db, claims, input, now)
+}
+
+/** The part after the visit token was checked; the demo loader replays history through it. */
+export async function recordVerifiedPurchase(
+  db: Database,
+  claims: Pick<VisitClaims, 'memberId' | 'storeId' | 'clerkOpenid'>,
+  input: Omit<PurchaseInput, 'visitToken'>,
+  now: Date,
+): Promise<Result<PurchaseResult>> {
+  const settings = await loadSettings(db)
+  const visitId = `${claims.storeId}.${input.orderNo}`
+
+  return db.transaction(async (tx) => {
+    const earlier = await tx.get<VisitDoc>('visits', visitId)
+    if (earlier) {
+      const isSameOrder =
+        earlier.memberId === claims.memberId && earlier.amountFen === input.amountFen
+      if (!isSameOrder) return refuse('DUPLICATE_ORDER')
+
+      return succeed(toPurchaseResult(earlier))
+    }
+
+    const member = await tx.get<MemberDoc>('members', claims.memberId)
+    if (!member) return refuse('NOT_REGISTERED', '这位会员已注销')
+
+    const pointsEarned = computeEarnedPoints(input.amountFen, settings.earning)
+    const at = toStoredTime(now)
+    const visit: VisitDoc = {
+      _id: visitId,
+      memberId: member._id,
+      storeId: claims.storeId,
+      clerkOpenid: claims.clerkOpenid,
+      orderNo: input.orderNo,
+      amountFen: input.amountFen,
+      pointsEarned,
+      balanceAfter: member.points + pointsEarned,
+      at,
+    }
+    await tx.insert('visits', visit)
+    if (pointsEarned > 0) {
+      const lot: PointLotDoc = {
+        _id: visitId,
+        memberId: member._id,
+        storeId: claims.storeId,
+        orderNo: input.orderNo,
+        points: pointsEarned,
+        remaining: pointsEarned,
+        earnedAt: at,
+      }
+      await tx.insert('pointLots', lot)
+    }
+    await tx.update('members', member._id, {
+      inc: { points: pointsEarned, pointsEarnedTotal: pointsEarned, visitCount: 1 },
+      set: {
+        lastVisitAt: at,
+        lastVisitStoreId: claims.storeId,
+        homeStoreId: member.homeStoreId ?? claims.storeId,
+      },
+    })
+
+    return succeed(toPurchaseResult(visit))
+  })
+}
+
+function toPurchaseResult(visit: VisitDoc): PurchaseResult {
+  return { visitId: visit._id, pointsEarned: visit.pointsEarned, balance: visit.balanceAfter }
+}
+
+/** Staff see a surname and a star: enough to greet, not enough to look someone up. */
+function maskName(name: string | null): string | null {
+  return name ? `${name.slice(0, 1)}${'*'.repeat(Math.max(1, name.length - 1))}` : null
+}
+
+function isPresent<T>(value: T | null | undefined): value is T {
+  return value !== null && value !== undefined
+}

@@ -1,0 +1,147 @@
+import type { Card, RegisterResult } from '../../typings/member'
+import { CARD_CODE_STEP_SECONDS, randomSecretHex } from '../../typings/card-code'
+import { loadStoreRefs } from './chain'
+import type { MemberDoc, MemberKeyDoc, StoreDoc } from './models'
+import { maskMobile } from './phone'
+import type { Database, TransactionScope } from './ports'
+import { refuse, succeed, type Result } from './result'
+import { loadSettings } from './settings'
+import { formatBusinessTime, toStoredTime } from './time'
+
+export type RandomBytes = (length: number) => Uint8Array
+
+export interface Registration {
+  openid: string
+  unionid: string | null
+  /** Already normalized to E.164 by the caller's phone exchange. */
+  phone: string
+  storeId: string | null
+  name: string | null
+  birthday: string | null
+  consentVersion: string
+}
+
+const MEMBER_NO_ATTEMPTS = 8
+
+export function memberKey(kind: 'phone' | 'openid' | 'no', value: string): string {
+  return `${kind}:${value}`
+}
+
+export async function findMemberByOpenid(db: Database, openid: string) {
+  const key = await db.get<MemberKeyDoc>('memberKeys', memberKey('openid', openid))
+
+  return key ? db.get<MemberDoc>('members', key.memberId) : null
+}
+
+export async function findMemberByNo(db: Database, memberNo: string) {
+  const key = await db.get<MemberKeyDoc>('memberKeys', memberKey('no', memberNo))
+
+  return key ? db.get<MemberDoc>('members', key.memberId) : null
+}
+
+/**
+ * Registers the caller as a member, once per phone brand-wide. A retry of the same registration
+ * answers the member it made; the phone or the WeChat account already in use elsewhere is refused.
+ */
+export async function registerMember(
+  db: Database,
+  registration: Registration,
+  now: Date,
+  randomBytes: RandomBytes,
+): Promise<Result<{ memberId: string; isNew: boolean }>> {
+  const settings = await loadSettings(db)
+  if (registration.consentVersion !== settings.terms.version) return refuse('CONSENT_OUTDATED')
+
+  if (registration.storeId) {
+    const store = await db.get<StoreDoc>('stores', registration.storeId)
+    if (!store?.isActive) return refuse('INVALID_INPUT', '二维码上的门店不存在')
+  }
+
+  return db.transaction(async (tx) => {
+    const byOpenid = await tx.get<MemberKeyDoc>('memberKeys', memberKey('openid', registration.openid))
+    const byPhone = await tx.get<MemberKeyDoc>('memberKeys', memberKey('phone', registration.phone))
+    if (byOpenid && byOpenid.memberId === byPhone?.memberId) {
+      return succeed({ memberId: byOpenid.memberId, isNew: false })
+    }
+    if (byOpenid) return refuse('ALREADY_REGISTERED')
+    if (byPhone) return refuse('PHONE_IN_USE')
+
+    const memberNo = await reserveMemberNo(tx, randomBytes)
+    const memberId = `M${memberNo}`
+    const member: MemberDoc = {
+      _id: memberId,
+      memberNo,
+      phone: registration.phone,
+      maskedPhone: maskMobile(registration.phone),
+      openid: registration.openid,
+      unionid: registration.unionid,
+      name: registration.name,
+      birthday: registration.birthday,
+      homeStoreId: registration.storeId,
+      consent: { version: registration.consentVersion, acceptedAt: toStoredTime(now) },
+      tier: 'regular',
+      points: 0,
+      pointsEarnedTotal: 0,
+      visitCount: 0,
+      lastVisitAt: null,
+      lastVisitStoreId: null,
+      codeSecret: randomSecretHex(randomBytes),
+      registeredAt: toStoredTime(now),
+    }
+    await tx.insert('members', member)
+    await tx.insert('memberKeys', { _id: memberKey('no', memberNo), memberId })
+    await tx.insert('memberKeys', { _id: memberKey('openid', registration.openid), memberId })
+    await tx.insert('memberKeys', { _id: memberKey('phone', registration.phone), memberId })
+
+    return succeed({ memberId, isNew: true })
+  })
+}
+
+async function reserveMemberNo(tx: TransactionScope, randomBytes: RandomBytes): Promise<string> {
+  for (let attempt = 0; attempt < MEMBER_NO_ATTEMPTS; attempt += 1) {
+    const [a, b, c, d] = randomBytes(4)
+    const value = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0
+    const memberNo = String(100_000_000 + (value % 900_000_000))
+    const taken = await tx.get<MemberKeyDoc>('memberKeys', memberKey('no', memberNo))
+    if (!taken) return memberNo
+  }
+
+  throw new Error('no free member number after several attempts')
+}
+
+/** The member's own card, with the secret their phone derives card codes from. */
+export async function buildCard(db: Database, member: MemberDoc, now: Date): Promise<Card> {
+  const stores = await loadStoreRefs(db, member.homeStoreId ? [member.homeStoreId] : [])
+
+  return {
+    memberId: member._id,
+    memberNo: member.memberNo,
+    maskedPhone: member.maskedPhone,
+    name: member.name,
+    tier: member.tier,
+    points: member.points,
+    // TODO(#5): points expiring within 30 days, once lots carry an expiry.
+    pointsExpiringSoon: 0,
+    homeStore: member.homeStoreId ? stores.get(member.homeStoreId) ?? null : null,
+    // TODO(#6): usable coupons, once the wallet exists.
+    couponCount: 0,
+    codeSecret: member.codeSecret,
+    codeStepSeconds: CARD_CODE_STEP_SECONDS,
+    serverTime: formatBusinessTime(now),
+  }
+}
+
+export async function registerAndBuildCard(
+  db: Database,
+  registration: Registration,
+  now: Date,
+  randomBytes: RandomBytes,
+): Promise<Result<RegisterResult>> {
+  const registered = await registerMember(db, registration, now, randomBytes)
+  if (!registered.ok) return registered
+
+  const member = await db.get<MemberDoc>('members', registered.data.memberId)
+  if (!member) return refuse('INTERNAL')
+
+  return succeed({ card: await buildCard(db, member, now), isNew: registered.data.isNew })
+}
