@@ -6,5 +6,7 @@ module.exports = {
   roots: ['<rootDir>/tests'],
   transform: { '^.+\\.(t|j)sx?$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@noble/hashes)/)'],
+  globalSetup: '<rootDir>/tests/support/global-setup.ts',
+  testPathIgnorePatterns: ['/node_modules/', '/tests/support/', '/fixtures/'],
   testTimeout: 60_000,
 }

@@ -1,0 +1,471 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import sirv from 'sirv'
+import { makeCardCode } from '../typings/card-code'
+import { createClock, type LocalClock } from './clock'
+import { createDatabaseActions } from './database-actions'
+import { createFunctionHost, UnknownFunctionError, type FunctionHost } from './function-host'
+import { createLogger, type Logger } from './logger'
+import { createScheduler, NoTimerTriggerError, type Scheduler } from './scheduler'
+import { DocumentStore } from './store'
+import { createWechatApi, type WechatApi } from './wechat-api'
+
+/**
+ * The local cloud's one HTTP server: CloudBase's actions for the SDK at /admin, the functions and
+ * dev routes under /api, and the h5 build for everything else.
+ */
+export interface LocalCloudOptions {
+  port?: number
+  dataDir: string
+  functionsDir: string
+  staticDir?: string
+  envId?: string
+  isLocalMode?: boolean
+  functionTimeoutMs?: number
+  maxInstances?: number
+  /** How often timers are checked on their own; 0 leaves it to clock moves and dev triggers. */
+  schedulerTickMs?: number
+}
+
+export interface LocalCloud {
+  url: string
+  port: number
+  store: DocumentStore
+  clock: LocalClock
+  host: FunctionHost
+  scheduler: Scheduler
+  wechat: WechatApi
+  close(): Promise<void>
+}
+
+interface Services {
+  options: LocalCloudOptions & { isLocalMode: boolean }
+  store: DocumentStore
+  clock: LocalClock
+  host: FunctionHost
+  scheduler: Scheduler
+  wechat: WechatApi
+  database: { handle(body: any): Promise<object> }
+  logger: Logger
+  serveStatic: ReturnType<typeof sirv> | null
+  nextVariant: () => number
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const MAX_BODY_BYTES = 20 * 1024 * 1024
+const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
+const ROLE_ORDER = ['hq_admin', 'hq_analyst', 'region_manager', 'store_manager', 'clerk']
+const MEMBER_IDENTITY_LIMIT = 20
+const MISSING_BUILD_TEXT =
+  'Tongka local cloud: the h5 build is missing here. Run `npm run build:h5`, then reload.\n'
+
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const envId = options.envId ?? 'tongka-local'
+  const isLocalMode = options.isLocalMode ?? true
+  const logger = createLogger()
+  const clock = createClock()
+  const store = DocumentStore.open(options.dataDir, { now: () => clock.now() })
+  const database = createDatabaseActions(store, () => clock.now())
+  const wechat = createWechatApi({ store, clock, appId: 'wx-local-tongka', logger })
+  const hasStaticDir = options.staticDir !== undefined && existsSync(options.staticDir)
+  const serveStatic = hasStaticDir ? sirv(options.staticDir, { single: true, dev: true }) : null
+
+  const server = http.createServer()
+  const port = await listen(server, options.port ?? 0)
+  const url = `http://127.0.0.1:${port}`
+
+  const host = createFunctionHost({
+    functionsDir: options.functionsDir,
+    envId,
+    serviceUrl: `${url}/admin`,
+    clock,
+    logger,
+    timeoutMs: options.functionTimeoutMs,
+    maxInstances: options.maxInstances,
+  })
+  const scheduler = createScheduler({
+    functionsDir: options.functionsDir,
+    clock,
+    host,
+    logger,
+    tickMs: options.schedulerTickMs,
+  })
+  let variant = 0
+  const services: Services = {
+    options: { ...options, envId, isLocalMode },
+    store,
+    clock,
+    host,
+    scheduler,
+    wechat,
+    database,
+    logger,
+    serveStatic,
+    nextVariant: () => (variant = (variant + 1) % 10),
+  }
+
+  server.on('request', (req, res) => void handleRequest(services, req, res))
+  scheduler.start()
+  logger.info('local cloud started', { url, envId, isLocalMode })
+
+  return {
+    url,
+    port,
+    store,
+    clock,
+    host,
+    scheduler,
+    wechat,
+    async close() {
+      scheduler.stop()
+      await host.close()
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+      store.close()
+    },
+  }
+}
+
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+}
+
+async function handleRequest(services: Services, req: IncomingMessage, res: ServerResponse) {
+  const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
+
+  try {
+    if (pathname === '/admin') return await handleAdmin(services, req, res)
+    if (pathname === '/api' || pathname.startsWith('/api/')) {
+      return await handleApi(services, pathname, req, res)
+    }
+
+    serveBuild(services, req, res)
+  } catch (error) {
+    if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message })
+
+    services.logger.error('request failed', { method: req.method, pathname, error })
+    sendJson(res, 500, { error: 'internal error' })
+  }
+}
+
+/** CloudBase's HTTP actions, as the SDK sends them. */
+async function handleAdmin(services: Services, req: IncomingMessage, res: ServerResponse) {
+  if (!LOOPBACK_ADDRESSES.has(req.socket.remoteAddress ?? '')) {
+    throw new HttpError(403, 'the local cloud answers loopback callers only')
+  }
+  if (req.method !== 'POST') throw new HttpError(405, 'POST only')
+
+  const raw = await readBody(req)
+  const isMultipart = (req.headers['content-type'] ?? '').startsWith('multipart/form-data')
+  const body = isMultipart ? await parseMultipart(req, raw) : parseJson(raw)
+  const action = typeof body?.action === 'string' ? body.action : ''
+  const requestId = randomBytes(16).toString('hex')
+
+  if (action.startsWith('database.')) {
+    return sendJson(res, 200, await services.database.handle(body))
+  }
+
+  if (action === 'wx.api') {
+    const answer = await services.wechat.callApi(body)
+    return sendJson(res, 200, { data: { responseData: JSON.stringify(answer) }, requestId })
+  }
+
+  // The SDK hands wx.openApi answers back as raw bytes, as WeChat sent them.
+  if (action === 'wx.openApi') {
+    const answer = await services.wechat.callApi(body)
+    res.writeHead(200, { 'content-type': 'application/octet-stream' })
+    return res.end(Buffer.from(JSON.stringify(answer)))
+  }
+
+  sendJson(res, 200, {
+    code: 'ACTION_NOT_SUPPORTED',
+    message: `the local cloud does not support the action "${action}"`,
+    requestId,
+  })
+}
+
+async function handleApi(
+  services: Services,
+  pathname: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
+  const { host, wechat, options } = services
+  const functionName = matchPath(pathname, '/api/functions/')
+
+  if (functionName !== null) {
+    requireMethod(req, 'POST')
+    const caller = readCaller(services, req)
+    const event = parseJson(await readBody(req), {})
+    const result = await invokeFunction(host, functionName, event, caller)
+
+    return sendJson(res, 200, { result })
+  }
+
+  if (pathname === '/api/outbox') {
+    requireMethod(req, 'GET')
+    return sendJson(res, 200, wechat.listOutbox())
+  }
+
+  if (options.isLocalMode && pathname.startsWith('/api/dev/')) {
+    return await handleDev(services, pathname, req, res)
+  }
+
+  throw new HttpError(404, `no route ${req.method} ${pathname}`)
+}
+
+async function handleDev(
+  services: Services,
+  pathname: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
+  const { clock, scheduler, wechat, store } = services
+  const triggerName = matchPath(pathname, '/api/dev/trigger/')
+
+  if (pathname === '/api/dev/identities') {
+    requireMethod(req, 'GET')
+    return sendJson(res, 200, listIdentities(store))
+  }
+
+  requireMethod(req, 'POST')
+  const body = parseJson(await readBody(req), {})
+
+  if (pathname === '/api/dev/clock') {
+    const target = body?.now
+    if (target !== null && typeof target !== 'string') {
+      throw new HttpError(400, 'now must be an ISO-8601 time or null')
+    }
+
+    const now = setClock(clock, target)
+    const fired = await scheduler.tick()
+
+    return sendJson(res, 200, { now: now.toISOString(), fired })
+  }
+
+  if (triggerName !== null) {
+    try {
+      const { result } = await scheduler.fire(triggerName)
+      return sendJson(res, 200, { result })
+    } catch (error) {
+      if (error instanceof NoTimerTriggerError) throw new HttpError(404, error.message)
+      throw error
+    }
+  }
+
+  if (pathname === '/api/dev/phone-code') {
+    if (typeof body?.phone !== 'string') throw new HttpError(400, 'phone is required')
+
+    try {
+      return sendJson(res, 200, { code: wechat.issuePhoneCode(body.phone) })
+    } catch (error) {
+      throw new HttpError(400, (error as Error).message)
+    }
+  }
+
+  if (pathname === '/api/dev/member-code') {
+    if (typeof body?.memberId !== 'string') throw new HttpError(400, 'memberId is required')
+
+    const member = store.get('members', body.memberId) as
+      | { memberNo?: string; codeSecret?: string }
+      | null
+      | undefined
+    if (!member?.memberNo || !member.codeSecret) {
+      throw new HttpError(404, `no member ${body.memberId} with a card`)
+    }
+
+    const epochMs = clock.now().getTime()
+    const code = makeCardCode(member.codeSecret, member.memberNo, epochMs, services.nextVariant())
+
+    return sendJson(res, 200, { code })
+  }
+
+  throw new HttpError(404, `no route ${req.method} ${pathname}`)
+}
+
+function setClock(clock: LocalClock, target: string | null): Date {
+  try {
+    return clock.set(target)
+  } catch (error) {
+    throw new HttpError(400, (error as Error).message)
+  }
+}
+
+async function invokeFunction(host: FunctionHost, name: string, event: unknown, caller: Caller) {
+  try {
+    return await host.invoke(name, event, caller)
+  } catch (error) {
+    if (error instanceof UnknownFunctionError) throw new HttpError(404, error.message)
+    throw error
+  }
+}
+
+interface Caller {
+  openid?: string
+  unionid?: string
+}
+
+/** Locally the caller is named by headers; anywhere else WeChat names them, so they are refused. */
+function readCaller(services: Services, req: IncomingMessage): Caller {
+  const openid = readHeader(req, 'x-openid')
+  const unionid = readHeader(req, 'x-unionid')
+  const isNamed = openid !== undefined || unionid !== undefined
+  if (isNamed && !services.options.isLocalMode) {
+    throw new HttpError(403, 'x-openid is accepted only when the local cloud runs in local mode')
+  }
+
+  return { openid, unionid }
+}
+
+interface StaffDocument {
+  openid?: string
+  role?: string
+  name?: string
+  storeId?: string
+  regionId?: string
+}
+
+interface MemberDocument {
+  openid?: string
+  name?: string
+  maskedPhone?: string
+}
+
+export interface Identity {
+  openid: string
+  role: string
+  name: string
+  storeId?: string
+  regionId?: string
+}
+
+function listIdentities(store: DocumentStore): Identity[] {
+  const staff = store.find('staff', { active: { $ne: false } }, {}) as StaffDocument[]
+  const staffIdentities = staff
+    .filter((person) => typeof person.openid === 'string' && typeof person.role === 'string')
+    .map((person) => ({
+      openid: person.openid as string,
+      role: person.role as string,
+      name: person.name ?? person.role ?? '',
+      ...(person.storeId ? { storeId: person.storeId } : {}),
+      ...(person.regionId ? { regionId: person.regionId } : {}),
+    }))
+    .sort((left, right) => rankRole(left.role) - rankRole(right.role))
+
+  const members = store.find(
+    'members',
+    { openid: { $type: 'string', $ne: '' } },
+    { sort: { memberNo: 1 }, limit: MEMBER_IDENTITY_LIMIT },
+  ) as MemberDocument[]
+  const memberIdentities = members.map((member) => ({
+    openid: member.openid as string,
+    role: 'member',
+    name: member.name || member.maskedPhone || 'member',
+  }))
+
+  return [...staffIdentities, ...memberIdentities]
+}
+
+function rankRole(role: string): number {
+  const rank = ROLE_ORDER.indexOf(role)
+
+  return rank === -1 ? ROLE_ORDER.length : rank
+}
+
+function serveBuild(services: Services, req: IncomingMessage, res: ServerResponse) {
+  const { serveStatic, options } = services
+  const hasBuild = options.staticDir && existsSync(path.join(options.staticDir, 'index.html'))
+  if (!serveStatic || !hasBuild) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+    return res.end(MISSING_BUILD_TEXT)
+  }
+
+  serveStatic(req, res, () => {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+    res.end('not found\n')
+  })
+}
+
+function matchPath(pathname: string, prefix: string): string | null {
+  if (!pathname.startsWith(prefix)) return null
+
+  const rest = decodeURIComponent(pathname.slice(prefix.length))
+  return rest !== '' && !rest.includes('/') ? rest : null
+}
+
+function requireMethod(req: IncomingMessage, method: string) {
+  if (req.method !== method) throw new HttpError(405, `${method} only`)
+}
+
+function readHeader(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name]
+
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, 'request body too large'))
+        req.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+function parseJson(raw: Buffer, whenEmpty?: unknown): any {
+  if (raw.length === 0 && whenEmpty !== undefined) return whenEmpty
+
+  try {
+    return JSON.parse(raw.toString('utf8'))
+  } catch {
+    throw new HttpError(400, 'the body is not valid JSON')
+  }
+}
+
+async function parseMultipart(req: IncomingMessage, raw: Buffer): Promise<Record<string, unknown>> {
+  const contentType = req.headers['content-type'] ?? ''
+  const response = new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } })
+  const form = await response.formData()
+  const entries: [string, FormDataEntryValue][] = []
+  form.forEach((value, key) => entries.push([key, value]))
+
+  const fields: Record<string, unknown> = {}
+  for (const [key, value] of entries) {
+    fields[key] = typeof value === 'string' ? value : Buffer.from(await value.arrayBuffer())
+  }
+
+  return fields
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+  res.end(JSON.stringify(body))
+}
