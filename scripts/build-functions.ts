@@ -57,7 +57,8 @@ async function buildFunction(name: string): Promise<void> {
   if (existsSync(triggers)) copyFileSync(triggers, path.join(outputDir, 'config.json'))
 }
 
-if (require.main === module) {
+const isRunDirectly = process.argv[1] && path.resolve(process.argv[1]) === __filename
+if (isRunDirectly) {
   const startedAt = Date.now()
   buildFunctions().then(
     (names) => console.log(`[build] functions ${names.join(', ')} in ${Date.now() - startedAt} ms`),

@@ -1,0 +1,16 @@
+import { Text } from '@tarojs/components'
+
+interface NoticeProps {
+  message: string | null
+  testId?: string
+}
+
+export function ErrorNotice({ message, testId }: NoticeProps) {
+  if (!message) return null
+
+  return (
+    <Text className='notice notice--error' data-testid={testId}>
+      {message}
+    </Text>
+  )
+}

@@ -1,0 +1,27 @@
+/** Platform ids and settings; pages read them from here, never hard-code them. */
+export const appConfig = {
+  /** CloudBase environment id, set at build time; empty means the default environment. */
+  cloudEnvId: process.env.TARO_APP_CLOUD_ENV ?? '',
+  /** Same-origin prefix of the local cloud's HTTP gateway (h5 only). */
+  localApiBase: '/api',
+  /** Where the h5 build keeps the identity chosen in the local identity picker. */
+  identityStorageKey: 'tongka.identity',
+  /** Where the last card is kept so that the code can be shown without network. */
+  cardCacheKey: 'tongka.card',
+  /** Quiet zone around the QR code in modules, as the QR standard asks. */
+  qrQuietZoneModules: 4,
+  /** Quiet zone on each side of the Code 128 barcode, in modules. */
+  barcodeQuietZoneModules: 10,
+} as const
+
+export const routes = {
+  index: '/pages/index/index',
+  register: '/pages/register/index',
+  card: '/pages/card/index',
+  history: '/pages/history/index',
+  staffHome: '/staff/pages/home/index',
+} as const
+
+export const isH5 = process.env.TARO_ENV === 'h5'
+
+export const isWeapp = process.env.TARO_ENV === 'weapp'

@@ -1,0 +1,236 @@
+import { Button, Input, Text, View } from '@tarojs/components'
+import Taro, { useLoad } from '@tarojs/taro'
+import { useState } from 'react'
+import {
+  purchaseResultSchema,
+  scanResultSchema,
+  staffProfileSchema,
+  tierNames,
+  type PurchaseResult,
+  type ScanResult,
+  type StaffProfile,
+} from '../../../../../typings'
+import { ErrorNotice } from '../../../components/notice'
+import { isH5, isWeapp, routes } from '../../../config'
+import { callFunction } from '../../../services/cloud'
+import { formatShanghaiMinute, makeOrderNo } from '../../../utils/china-time'
+import { parseYuanToFen } from '../../../utils/money'
+
+const roleTitles: Record<StaffProfile['role'], string> = {
+  clerk: '店员',
+  store_manager: '店长',
+  region_manager: '区域经理',
+  hq_admin: '总部管理员',
+  hq_analyst: '总部分析师',
+}
+
+export default function StaffHomePage() {
+  const [profile, setProfile] = useState<StaffProfile | null>(null)
+  const [code, setCode] = useState('')
+  const [scan, setScan] = useState<ScanResult | null>(null)
+  const [orderNo, setOrderNo] = useState('')
+  const [amountText, setAmountText] = useState('')
+  const [purchase, setPurchase] = useState<PurchaseResult | null>(null)
+  const [isBusy, setIsBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+
+  useLoad(async () => {
+    const result = await callFunction('staff', { action: 'me' }, staffProfileSchema)
+    if (result.ok) setProfile(result.data)
+    else setError(result.error.message)
+  })
+
+  async function lookUp(scannedCode: string) {
+    const trimmed = scannedCode.trim()
+    if (!trimmed) {
+      setError('请输入或扫描会员码')
+      return
+    }
+
+    setIsBusy(true)
+    setError(null)
+    setPurchase(null)
+    const result = await callFunction('staff', { action: 'scan', code: trimmed }, scanResultSchema)
+    setIsBusy(false)
+
+    if (!result.ok) {
+      setScan(null)
+      setError(result.error.message)
+      return
+    }
+
+    setScan(result.data)
+    setOrderNo(makeOrderNo(Date.now()))
+    setAmountText('')
+  }
+
+  async function scanWithCamera() {
+    try {
+      const { result } = await Taro.scanCode({ scanType: ['barCode', 'qrCode'] })
+      setCode(result)
+      await lookUp(result)
+    } catch {
+      setError('没有扫到会员码')
+    }
+  }
+
+  async function recordPurchase() {
+    if (!scan) return
+
+    const amountFen = parseYuanToFen(amountText)
+    if (amountFen === null || amountFen === 0) {
+      setError('请输入正确的金额，最多两位小数')
+      return
+    }
+
+    setIsBusy(true)
+    setError(null)
+    const result = await callFunction(
+      'staff',
+      { action: 'recordPurchase', visitToken: scan.visitToken, orderNo: orderNo.trim(), amountFen },
+      purchaseResultSchema,
+    )
+    setIsBusy(false)
+
+    if (!result.ok) {
+      setError(result.error.message)
+      return
+    }
+
+    setPurchase(result.data)
+  }
+
+  const member = scan?.member
+
+  return (
+    <View className='page' data-testid='staff-home'>
+      <View className='hero' data-testid='staff-profile'>
+        <Text className='hero__title'>{profile ? profile.name : '门店工作台'}</Text>
+        <Text className='hero__subtitle'>
+          {profile
+            ? `${roleTitles[profile.role]} · ${profile.store?.name ?? '不属于门店'}`
+            : '正在读取员工信息…'}
+        </Text>
+      </View>
+
+      <View className='section'>
+        <Text className='section__title'>会员码</Text>
+        <View className='field'>
+          <Input
+            className='field__input'
+            data-testid='scan-input'
+            type='number'
+            placeholder='输入或扫描 20 位会员码'
+            maxlength={32}
+            value={code}
+            onInput={(event) => setCode(event.detail.value)}
+            onConfirm={() => lookUp(code)}
+          />
+        </View>
+        <View className='button-row'>
+          {isWeapp && (
+            <Button className='button button--ghost' onClick={scanWithCamera}>
+              扫码
+            </Button>
+          )}
+          <Button
+            className='button button--primary'
+            data-testid='scan-button'
+            disabled={isBusy}
+            onClick={() => lookUp(code)}
+          >
+            查询
+          </Button>
+        </View>
+      </View>
+
+      <ErrorNotice message={error} testId='staff-error' />
+
+      {member && (
+        <View className='section' data-testid='scan-result'>
+          <Text className='section__title'>会员</Text>
+          <View className='list-item'>
+            <View className='list-item__row'>
+              <Text className='list-item__title' data-testid='scan-phone'>
+                {member.maskedPhone}
+              </Text>
+              <Text className='badge' data-testid='scan-tier'>
+                {tierNames[member.tier]}
+              </Text>
+            </View>
+            <Text className='list-item__meta'>
+              积分 <Text data-testid='scan-points'>{member.points}</Text>
+              {member.name ? ` · ${member.name}` : ''}
+            </Text>
+            <Text className='list-item__meta'>
+              开卡门店：{member.homeStore ? member.homeStore.name : '—'}
+            </Text>
+            <Text className='list-item__meta' data-testid='scan-last-visit'>
+              上次到店：
+              {member.lastVisit
+                ? `${formatShanghaiMinute(member.lastVisit.at)} ${member.lastVisit.store.name}`
+                : '首次到店'}
+            </Text>
+            {member.usableCoupons.length > 0 && (
+              <Text className='list-item__meta'>
+                可用券：{member.usableCoupons.map((coupon) => coupon.title).join('、')}
+              </Text>
+            )}
+          </View>
+
+          <Text className='section__title'>记账</Text>
+          <View className='field'>
+            <Text className='field__label'>订单号</Text>
+            <Input
+              className='field__input'
+              data-testid='order-no-input'
+              value={orderNo}
+              maxlength={64}
+              onInput={(event) => setOrderNo(event.detail.value)}
+            />
+          </View>
+          <View className='field'>
+            <Text className='field__label'>金额（元）</Text>
+            <Input
+              className='field__input'
+              data-testid='amount-input'
+              type='digit'
+              placeholder='例如 12.34'
+              value={amountText}
+              onInput={(event) => setAmountText(event.detail.value)}
+            />
+          </View>
+          <Button
+            className='button button--primary'
+            data-testid='purchase-submit'
+            disabled={isBusy || purchase !== null}
+            onClick={recordPurchase}
+          >
+            记账
+          </Button>
+        </View>
+      )}
+
+      {purchase && (
+        <View className='result' data-testid='purchase-result'>
+          <Text className='result__title'>记账成功</Text>
+          <Text>
+            本次积分 +<Text data-testid='purchase-points'>{purchase.pointsEarned}</Text>
+            ，当前积分 <Text data-testid='purchase-balance'>{purchase.balance}</Text>
+          </Text>
+          <Text className='muted'>记录号 {purchase.visitId}</Text>
+        </View>
+      )}
+
+      {isH5 && (
+        <View
+          className='link'
+          data-testid='switch-identity'
+          onClick={() => Taro.reLaunch({ url: routes.index })}
+        >
+          切换身份
+        </View>
+      )}
+    </View>
+  )
+}
