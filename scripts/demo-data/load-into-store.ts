@@ -26,7 +26,12 @@ export async function loadDemoIntoStore(
     let bar = bars.get(progress.phase)
     if (!bar) {
       bar = new SingleBar(
-        { format: `${phaseNames[progress.phase]} [{bar}] {value}/{total} {eta_formatted}` },
+        {
+          format: `${phaseNames[progress.phase]} [{bar}] {value}/{total} {eta_formatted}`,
+          // Outside a terminal (CI, a log file) the bar still reports, every few seconds.
+          noTTYOutput: true,
+          notTTYSchedule: 3000,
+        },
         Presets.shades_classic,
       )
       bar.start(progress.total, 0)

@@ -1,0 +1,88 @@
+import jsQR from 'jsqr'
+import { PNG } from 'pngjs'
+import type { Page } from 'playwright-core'
+import { buildH5IfStale } from '../../scripts/build-h5'
+import { startTestCloud, type TestCloud } from '../support/test-cloud'
+import { launchBrowser } from './browser'
+import { fillTaroInput, identityOption, readCardCode } from './taro-h5'
+
+let env: TestCloud
+let browser: Awaited<ReturnType<typeof launchBrowser>>
+let page: Page
+
+beforeAll(async () => {
+  buildH5IfStale(() => {})
+  env = await startTestCloud()
+  browser = await launchBrowser()
+  page = await browser.context.newPage()
+}, 240_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await env?.close()
+})
+
+async function decodeQr(): Promise<string | null> {
+  const png = PNG.sync.read(await page.getByTestId('card-qr').screenshot())
+  const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)
+
+  return decoded?.data ?? null
+}
+
+describe('from registration to the counter, in the h5 build', () => {
+  it('registers a member, records a purchase at another store and shows the new points', async () => {
+    await page.goto(`${env.url}/pages/index/index`)
+    await page.getByTestId('identity-new-member').click()
+
+    await page.getByTestId('register-page').waitFor()
+    await page.getByTestId('consent-checkbox').click()
+    await fillTaroInput(page, 'name-input', '李四')
+    await fillTaroInput(page, 'phone-input', '13900139000')
+    await page.getByTestId('phone-code-button').click()
+    await page.getByTestId('register-submit').click()
+
+    await page.getByTestId('card-page').waitFor()
+    await expectText('card-points', '0')
+    await expectText('card-phone', '139****9000')
+    const code = await readCardCode(page)
+    expect(code).toMatch(/^88\d{18}$/)
+    expect(await decodeQr()).toBe(code)
+    const member = await page.evaluate(() => window.localStorage.getItem('tongka.identity'))
+
+    await page.goto(`${env.url}/pages/index/index`)
+    await page.locator('[data-testid="identity-option"][data-openid="o-clerk-sB"]').click()
+    await page.getByTestId('staff-home').waitFor()
+    await fillTaroInput(page, 'scan-input', code)
+    await page.getByTestId('scan-button').click()
+    await expectText('scan-phone', '139****9000')
+    await fillTaroInput(page, 'amount-input', '88.50')
+    await page.getByTestId('purchase-submit').click()
+    await expectText('purchase-points', '88')
+
+    await page.evaluate((identity) => {
+      window.localStorage.setItem('tongka.identity', identity as string)
+    }, member)
+    await page.goto(`${env.url}/pages/card/index`)
+    await expectText('card-points', '88')
+  })
+
+  it('lists the demo staff in the identity picker, grouped by role', async () => {
+    await page.goto(`${env.url}/pages/index/index`)
+
+    await identityOption(page, 'clerk').first().waitFor()
+    expect(await identityOption(page, 'clerk').count()).toBe(2)
+    expect(await identityOption(page, 'store_manager').count()).toBe(1)
+    expect(await identityOption(page, 'region_manager').count()).toBe(1)
+  })
+})
+
+async function expectText(testId: string, expected: string) {
+  const locator = page.getByTestId(testId)
+  await locator.waitFor()
+  await page.waitForFunction(
+    ([id, text]) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.includes(text),
+    [testId, expected] as const,
+    { timeout: 15_000 },
+  )
+  expect(await locator.innerText()).toContain(expected)
+}
