@@ -10,8 +10,9 @@ import {
 } from '../../../../typings'
 import { Barcode } from '../../components/barcode'
 import { ErrorNotice } from '../../components/notice'
+import { SwitchIdentityLink } from '../../components/switch-identity'
 import { QrCode } from '../../components/qr-code'
-import { isH5, isWeapp, routes } from '../../config'
+import { isWeapp, routes } from '../../config'
 import { readCachedCard, saveCachedCard } from '../../services/card-cache'
 import { callFunction } from '../../services/cloud'
 import { registerUrl } from '../../services/member-entry'
@@ -154,15 +155,7 @@ export default function CardPage() {
         <Text className='list-item__meta'>在所有门店的到店和积分 ›</Text>
       </View>
 
-      {isH5 && (
-        <View
-          className='link'
-          data-testid='switch-identity'
-          onClick={() => Taro.reLaunch({ url: routes.index })}
-        >
-          切换身份
-        </View>
-      )}
+      <SwitchIdentityLink />
     </View>
   )
 }

@@ -11,7 +11,8 @@ import {
   type StaffProfile,
 } from '../../../../../typings'
 import { ErrorNotice } from '../../../components/notice'
-import { isH5, isWeapp, routes } from '../../../config'
+import { SwitchIdentityLink } from '../../../components/switch-identity'
+import { isWeapp } from '../../../config'
 import { callFunction } from '../../../services/cloud'
 import { formatShanghaiMinute, makeOrderNo } from '../../../utils/china-time'
 import { parseYuanToFen } from '../../../utils/money'
@@ -222,15 +223,7 @@ export default function StaffHomePage() {
         </View>
       )}
 
-      {isH5 && (
-        <View
-          className='link'
-          data-testid='switch-identity'
-          onClick={() => Taro.reLaunch({ url: routes.index })}
-        >
-          切换身份
-        </View>
-      )}
+      <SwitchIdentityLink />
     </View>
   )
 }
