@@ -65,7 +65,8 @@ async function main() {
       const throughput = (1000 / purchaseMs) * concurrency
       console.log(
         `${String(concurrency).padStart(11)} | ${noopMs.toFixed(2).padStart(13)} | ` +
-          `${purchaseMs.toFixed(2).padStart(22)} | ${(purchaseMs / noopMs).toFixed(2).padStart(5)} | ` +
+          `${purchaseMs.toFixed(2).padStart(22)} | ` +
+          `${(purchaseMs / noopMs).toFixed(2).padStart(5)} | ` +
           `${throughput.toFixed(0).padStart(11)}`,
       )
     }

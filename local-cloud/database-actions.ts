@@ -21,10 +21,7 @@ export type DatabaseActionBody = { action?: unknown } & Record<string, unknown>
 export type DatabaseActionAnswer = { requestId: string } & Record<string, unknown>
 
 export type DatabaseActionErrorCode =
-  | 'INVALID_ACTION'
-  | 'INVALID_PARAM'
-  | 'DATABASE_REQUEST_FAILED'
-  | StoreError['code']
+  'INVALID_ACTION' | 'INVALID_PARAM' | 'DATABASE_REQUEST_FAILED' | StoreError['code']
 
 export interface DatabaseActions {
   /** Never rejects: failures are answered as `{ code, message, requestId }`. */
@@ -140,7 +137,9 @@ function modifyDocuments(store: DocumentStore, body: DatabaseActionBody): Action
 
   const update = toUpdateSpec(data)
   if (!transaction) {
-    return answerWrite(store.update(collection, query, update, { multi: isMulti, upsert: isUpsert }))
+    return answerWrite(
+      store.update(collection, query, update, { multi: isMulti, upsert: isUpsert }),
+    )
   }
 
   if (docId !== undefined) {
@@ -166,9 +165,10 @@ function removeDocuments(store: DocumentStore, body: DatabaseActionBody): Action
   }
 
   const docId = readDocId(body, query)
-  const ids = docId !== undefined
-    ? [docId]
-    : transaction.find(collection, query, isMulti ? {} : { limit: 1 }).map((doc) => doc._id)
+  const ids =
+    docId !== undefined
+      ? [docId]
+      : transaction.find(collection, query, isMulti ? {} : { limit: 1 }).map((doc) => doc._id)
   let deleted = 0
   for (const id of ids) deleted += transaction.remove(collection, id)
   return { data: { deleted } }
@@ -233,9 +233,8 @@ function updateInLegacyTransaction(store: DocumentStore, body: DatabaseActionBod
   const result = hasOperators
     ? transaction.update(collection, id, data, { upsert: isUpsert })
     : transaction.replace(collection, id, data, { upsert: isUpsert })
-  const upserted = result.upsertedId !== undefined
-    ? JSON.stringify([{ _id: result.upsertedId }])
-    : undefined
+  const upserted =
+    result.upsertedId !== undefined ? JSON.stringify([{ _id: result.upsertedId }]) : undefined
   return { updated: String(result.updated), upserted }
 }
 
@@ -246,7 +245,9 @@ function deleteInLegacyTransaction(store: DocumentStore, body: DatabaseActionBod
 }
 
 function answerWrite(result: WriteResult): ActionResult {
-  return { data: { matched: result.matched, updated: result.updated, upsert_id: result.upsertedId } }
+  return {
+    data: { matched: result.matched, updated: result.updated, upsert_id: result.upsertedId },
+  }
 }
 
 function replaceDocument(

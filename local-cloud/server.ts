@@ -286,9 +286,7 @@ async function handleDev(
     if (typeof body?.memberId !== 'string') throw new HttpError(400, 'memberId is required')
 
     const member = store.get('members', body.memberId) as
-      | { memberNo?: string; codeSecret?: string }
-      | null
-      | undefined
+      { memberNo?: string; codeSecret?: string } | null | undefined
     if (!member?.memberNo || !member.codeSecret) {
       throw new HttpError(404, `no member ${body.memberId} with a card`)
     }

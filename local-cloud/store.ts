@@ -50,7 +50,10 @@ export type StoreErrorCode =
   | 'INVALID_PARAM'
 
 export class StoreError extends Error {
-  constructor(readonly code: StoreErrorCode, message: string) {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
     super(message)
     this.name = new.target.name
   }
@@ -117,8 +120,21 @@ interface DocumentRow {
 
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000
 const UPDATE_OPERATORS = new Set([
-  '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$push', '$pull', '$pullAll',
-  '$addToSet', '$pop', '$bit', '$currentDate', '$setOnInsert',
+  '$set',
+  '$unset',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$rename',
+  '$push',
+  '$pull',
+  '$pullAll',
+  '$addToSet',
+  '$pop',
+  '$bit',
+  '$currentDate',
+  '$setOnInsert',
 ])
 
 export class DocumentStore {
@@ -140,7 +156,10 @@ export class DocumentStore {
     return new DocumentStore(new Database(join(dir, 'documents.sqlite')), options)
   }
 
-  private constructor(private readonly db: Database.Database, options: StoreOptions) {
+  private constructor(
+    private readonly db: Database.Database,
+    options: StoreOptions,
+  ) {
     this.now = options.now ?? (() => new Date())
     this.monotonicNow = options.monotonicNow ?? (() => performance.now())
     this.transactionTimeoutMs = options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS
@@ -183,7 +202,10 @@ export class DocumentStore {
 
   find(collection: string, query: QueryFilter, options: FindOptions = {}): Doc[] {
     const matched = this.matchEntries(collection, this.prepareInput(query))
-    return shapeResults(matched.map((entry) => entry.doc), options)
+    return shapeResults(
+      matched.map((entry) => entry.doc),
+      options,
+    )
   }
 
   count(collection: string, query: QueryFilter): number {
@@ -193,8 +215,7 @@ export class DocumentStore {
   aggregate(collection: string, pipeline: Record<string, unknown>[]): Record<string, unknown>[] {
     const source = this.allEntries(collection).map((entry) => entry.doc)
     const stages = this.prepareInput(pipeline)
-    const resolveCollection = (name: string) =>
-      this.allEntries(name).map((entry) => entry.doc)
+    const resolveCollection = (name: string) => this.allEntries(name).map((entry) => entry.doc)
 
     const results = runEngine(() =>
       aggregateDocuments(source, stages, { collectionResolver: resolveCollection }),
@@ -203,7 +224,10 @@ export class DocumentStore {
   }
 
   insert(collection: string, docs: NewDoc[]): DocumentId[] {
-    const changes = this.stageInserts(collection, docs.map((doc) => this.prepareInput(doc)))
+    const changes = this.stageInserts(
+      collection,
+      docs.map((doc) => this.prepareInput(doc)),
+    )
 
     this.commitChanges(changes)
     return changes.map((change) => (change.doc as Doc)._id)
@@ -433,10 +457,12 @@ export class DocumentStore {
     const constraints = collectEqualityConstraints(query)
     const byId = constraints.find((constraint) => constraint.field === '_id')
     if (byId) {
-      return sortBySequence(byId.values.flatMap((value) => {
-        const entry = entries.get(keyOf(value as DocumentId))
-        return entry ? [entry] : []
-      }))
+      return sortBySequence(
+        byId.values.flatMap((value) => {
+          const entry = entries.get(keyOf(value as DocumentId))
+          return entry ? [entry] : []
+        }),
+      )
     }
 
     let best: Set<string> | undefined
@@ -482,7 +508,10 @@ export class StoreTransaction {
   private state: 'open' | 'committed' | 'aborted' = 'open'
   private readonly startedAt: number
 
-  constructor(private readonly host: TransactionHost, readonly id: string) {
+  constructor(
+    private readonly host: TransactionHost,
+    readonly id: string,
+  ) {
     this.startedAt = host.monotonicNow()
   }
 
@@ -767,9 +796,9 @@ function assertUpdateOperators(spec: UpdateSpec): void {
     if (!UPDATE_OPERATORS.has(key)) throw new InvalidOperatorError(`unknown update operator ${key}`)
 
     const fields = spec[key]
-    const isIdTouched = isPlainObject(fields) && Object.keys(fields).some(
-      (field) => field === '_id' || field.startsWith('_id.'),
-    )
+    const isIdTouched =
+      isPlainObject(fields) &&
+      Object.keys(fields).some((field) => field === '_id' || field.startsWith('_id.'))
     if (isIdTouched) throw new InvalidDocumentError('_id cannot be updated')
   }
 }
@@ -799,7 +828,7 @@ function buildUpsertDocument(filter: QueryFilter, spec: UpdateSpec): Doc {
 
   const base = { _id: id } as Doc
   const seeded = Object.keys(fields).length
-    ? applyUpdate(base, { $set: fields }, true) ?? base
+    ? (applyUpdate(base, { $set: fields }, true) ?? base)
     : base
   return applyUpdate(seeded, spec, true) ?? seeded
 }

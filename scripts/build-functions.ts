@@ -1,5 +1,12 @@
 import { build } from 'esbuild'
-import { existsSync, mkdirSync, readdirSync, copyFileSync, writeFileSync, readFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  copyFileSync,
+  writeFileSync,
+  readFileSync,
+} from 'node:fs'
 import path from 'node:path'
 
 /**

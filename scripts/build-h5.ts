@@ -9,7 +9,9 @@ const sourceDirs = ['miniprogram/src', 'miniprogram/config', 'typings']
 export function buildH5IfStale(log: (line: string) => void = console.log): void {
   const indexFile = path.join(h5BuildDir, 'index.html')
   const builtAt = existsSync(indexFile) ? statSync(indexFile).mtimeMs : 0
-  const changedAt = Math.max(...sourceDirs.map((dir) => newestChange(path.join(repositoryRoot, dir))))
+  const changedAt = Math.max(
+    ...sourceDirs.map((dir) => newestChange(path.join(repositoryRoot, dir))),
+  )
   if (builtAt > changedAt) return
 
   log('[build] building the h5 pages (about half a minute)')

@@ -11,7 +11,9 @@ if (!existsSync(chromiumPath)) {
   const isRoot = process.getuid?.() === 0
   const hasApt = existsSync('/usr/bin/apt-get')
   if (!isRoot || !hasApt) {
-    console.error(`[test] Chromium is missing at ${chromiumPath}: install Debian's chromium package`)
+    console.error(
+      `[test] Chromium is missing at ${chromiumPath}: install Debian's chromium package`,
+    )
     console.error('[test] (sudo apt-get install -y chromium), or set CHROMIUM_PATH to a Chromium.')
     process.exit(1)
   }

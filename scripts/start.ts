@@ -44,7 +44,10 @@ async function start() {
 
   const stop = () => {
     rmSync(serverPidFile, { force: true })
-    cloud.close().then(() => process.exit(0), () => process.exit(1))
+    cloud.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

@@ -3,9 +3,18 @@ import { z } from 'zod'
 /** An amount of money in fen (1 yuan = 100 fen). */
 export const fenSchema = z.number().int().nonnegative().max(100_000_000)
 
-export const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/)
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/)
 
-export const orderNoSchema = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/)
+export const orderNoSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/)
 
 export const isoTimeSchema = z.string().datetime({ offset: true })
 

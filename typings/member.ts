@@ -8,7 +8,10 @@ export const memberEventSchema = z.discriminatedUnion('action', [
     action: z.literal('register'),
     phoneCode: z.string().min(1).max(128),
     storeId: idSchema.optional(),
-    birthday: z.string().regex(/^(\d{4}-)?\d{2}-\d{2}$/).optional(),
+    birthday: z
+      .string()
+      .regex(/^(\d{4}-)?\d{2}-\d{2}$/)
+      .optional(),
     name: z.string().trim().min(1).max(32).optional(),
     consentVersion: z.string().min(1).max(32),
   }),

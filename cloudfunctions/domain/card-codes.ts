@@ -49,7 +49,9 @@ export async function acceptCardCode(
   if (step === null) return refuse('CODE_INVALID')
   if (step.isExpired) return refuse('CODE_EXPIRED')
 
-  const expiresAt = new Date((step.value + TOLERATED_SKEW_STEPS + 1) * CARD_CODE_STEP_SECONDS * 1000)
+  const expiresAt = new Date(
+    (step.value + TOLERATED_SKEW_STEPS + 1) * CARD_CODE_STEP_SECONDS * 1000,
+  )
   const isFirstUse = await db.insert('usedCardCodes', {
     _id: `${member.memberNo}.${step.value}.${parts.variant}`,
     memberId: member._id,

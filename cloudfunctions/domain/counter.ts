@@ -56,7 +56,7 @@ export async function scanMember(
         member.lastVisitAt && lastVisitStore
           ? { at: formatBusinessTime(member.lastVisitAt), store: lastVisitStore }
           : null,
-      homeStore: member.homeStoreId ? stores.get(member.homeStoreId) ?? null : null,
+      homeStore: member.homeStoreId ? (stores.get(member.homeStoreId) ?? null) : null,
     },
   })
 }

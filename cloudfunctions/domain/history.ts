@@ -16,11 +16,26 @@ export async function listHistory(
   const visits = await db.find<VisitDoc>(
     'visits',
     { memberId },
-    { orderBy: [['at', 'desc'], ['_id', 'desc']], skip: offset, limit: PAGE_SIZE + 1 },
+    {
+      orderBy: [
+        ['at', 'desc'],
+        ['_id', 'desc'],
+      ],
+      skip: offset,
+      limit: PAGE_SIZE + 1,
+    },
   )
   const page = visits.slice(0, PAGE_SIZE)
-  const stores = await loadStoreRefs(db, page.map((visit) => visit.storeId))
-  const unknownStore = (storeId: string) => ({ storeId, name: '已关闭门店', city: '', district: '' })
+  const stores = await loadStoreRefs(
+    db,
+    page.map((visit) => visit.storeId),
+  )
+  const unknownStore = (storeId: string) => ({
+    storeId,
+    name: '已关闭门店',
+    city: '',
+    district: '',
+  })
 
   return {
     items: page.map((visit) => ({

@@ -58,7 +58,10 @@ export async function registerMember(
   }
 
   return db.transaction(async (tx) => {
-    const byOpenid = await tx.get<MemberKeyDoc>('memberKeys', memberKey('openid', registration.openid))
+    const byOpenid = await tx.get<MemberKeyDoc>(
+      'memberKeys',
+      memberKey('openid', registration.openid),
+    )
     const byPhone = await tx.get<MemberKeyDoc>('memberKeys', memberKey('phone', registration.phone))
     if (byOpenid && byOpenid.memberId === byPhone?.memberId) {
       return succeed({ memberId: byOpenid.memberId, isNew: false })
@@ -122,7 +125,7 @@ export async function buildCard(db: Database, member: MemberDoc, now: Date): Pro
     points: member.points,
     // TODO(#5): points expiring within 30 days, once lots carry an expiry.
     pointsExpiringSoon: 0,
-    homeStore: member.homeStoreId ? stores.get(member.homeStoreId) ?? null : null,
+    homeStore: member.homeStoreId ? (stores.get(member.homeStoreId) ?? null) : null,
     // TODO(#6): usable coupons, once the wallet exists.
     couponCount: 0,
     codeSecret: member.codeSecret,

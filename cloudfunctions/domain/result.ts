@@ -2,8 +2,7 @@ import { errorMessages, type ErrorCode } from '../../typings/errors'
 
 /** Expected outcomes of the domain are values, not exceptions. */
 export type Result<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: { code: ErrorCode; message: string } }
+  { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } }
 
 export type Refusal = Extract<Result<never>, { ok: false }>
 

@@ -74,7 +74,9 @@ export function createCloudbaseDatabase(app: CloudbaseApp): Database {
     async transaction<R>(work: (scope: TransactionScope) => Promise<R>): Promise<R> {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await db.runTransaction(async (transaction: Transaction) => work(toScope(transaction, command)))
+          return await db.runTransaction(async (transaction: Transaction) =>
+            work(toScope(transaction, command)),
+          )
         } catch (error) {
           const isConflict = (error as { code?: string }).code === CONFLICT_CODE
           if (!isConflict || attempt >= TRANSACTION_ATTEMPTS) throw error

@@ -49,7 +49,7 @@ export function defineFunction<E>(definition: FunctionDefinition<E>) {
   }
 }
 
-/** WeChat adds `userInfo` to events sent by wx.cloud.callFunction; the caller comes from context. */
+/** WeChat adds `userInfo` to events from wx.cloud.callFunction; the caller comes from context. */
 function withoutPlatformFields(event: unknown): unknown {
   if (!event || typeof event !== 'object' || Array.isArray(event)) return event
 

@@ -13,7 +13,7 @@ const phoneAnswerSchema = z.object({
     .optional(),
 })
 
-/** WeChat's phone-number exchange: the code from getPhoneNumber becomes the number it stands for. */
+/** WeChat's phone-number exchange: a getPhoneNumber code becomes the number it stands for. */
 export async function exchangePhoneCode(
   app: CloudbaseApp,
   phoneCode: string,

@@ -21,7 +21,7 @@ export const main = defineFunction({
           openid: staff.openid,
           name: staff.name,
           role: staff.role,
-          store: staff.storeId ? stores.get(staff.storeId) ?? null : null,
+          store: staff.storeId ? (stores.get(staff.storeId) ?? null) : null,
           regionId: staff.regionId,
         })
       }

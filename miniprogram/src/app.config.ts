@@ -1,10 +1,5 @@
 export default defineAppConfig({
-  pages: [
-    'pages/index/index',
-    'pages/register/index',
-    'pages/card/index',
-    'pages/history/index',
-  ],
+  pages: ['pages/index/index', 'pages/register/index', 'pages/card/index', 'pages/history/index'],
   subPackages: [{ root: 'staff', pages: ['pages/home/index'] }],
   window: {
     navigationBarTitleText: '通卡',

@@ -399,14 +399,12 @@ function buildStaff(stores: DemoStore[], random: () => number): DemoStaff[] {
     { openid: 'o-hq-analyst', role: 'hq_analyst', name: drawChineseName(random) },
   ]
 
-  const regionManagers = REGIONS.map(
-    (region): DemoStaff => ({
-      openid: `o-region-${region.regionId}`,
-      role: 'region_manager',
-      name: drawChineseName(random),
-      regionId: region.regionId,
-    }),
-  )
+  const regionManagers = REGIONS.map((region): DemoStaff => ({
+    openid: `o-region-${region.regionId}`,
+    role: 'region_manager',
+    name: drawChineseName(random),
+    regionId: region.regionId,
+  }))
 
   const storeStaff = stores.flatMap((store): DemoStaff[] => [
     {
@@ -544,15 +542,13 @@ function buildPurchases(baskets: Basket[], today: Date) {
   const lastWallMs = kept.reduce((last, basket) => Math.max(last, basket.firstWallMs), -Infinity)
   const shiftWeeks = Math.ceil((todayWallMs - lastWallMs) / WEEK_MS) - 1
 
-  const purchases = kept.map(
-    (basket): DemoPurchase => ({
-      householdId: basket.householdId,
-      storeId: `s${basket.sourceStoreId}`,
-      orderNo: `B${basket.basketId}`,
-      amountFen: basket.amountFen,
-      at: formatWallClock(basket.firstWallMs + shiftWeeks * WEEK_MS),
-    }),
-  )
+  const purchases = kept.map((basket): DemoPurchase => ({
+    householdId: basket.householdId,
+    storeId: `s${basket.sourceStoreId}`,
+    orderNo: `B${basket.basketId}`,
+    amountFen: basket.amountFen,
+    at: formatWallClock(basket.firstWallMs + shiftWeeks * WEEK_MS),
+  }))
 
   // Every `at` carries the same offset, so strings order as instants.
   purchases.sort((a, b) => compareText(a.at, b.at) || compareText(a.orderNo, b.orderNo))

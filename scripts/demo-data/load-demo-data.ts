@@ -151,7 +151,9 @@ async function replayPurchases(
   onProgress: (progress: DemoLoadProgress) => void,
 ) {
   const clerkOfStore = new Map(
-    plan.staff.filter((staff) => staff.role === 'clerk').map((staff) => [staff.storeId, staff.openid]),
+    plan.staff
+      .filter((staff) => staff.role === 'clerk')
+      .map((staff) => [staff.storeId, staff.openid]),
   )
 
   for (const [index, purchase] of plan.purchases.entries()) {

@@ -2,7 +2,12 @@ import { SingleBar, Presets } from 'cli-progress'
 import { createDirectDatabase } from '../../local-cloud/direct-database'
 import type { DocumentStore } from '../../local-cloud/store'
 import { buildDemoPlan } from './build-demo-plan'
-import { DEMO_MARKER_ID, loadDemoData, type DemoLoadProgress, type DemoLoadReport } from './load-demo-data'
+import {
+  DEMO_MARKER_ID,
+  loadDemoData,
+  type DemoLoadProgress,
+  type DemoLoadReport,
+} from './load-demo-data'
 
 const phaseNames: Record<DemoLoadProgress['phase'], string> = {
   chain: '门店与员工',

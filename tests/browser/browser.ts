@@ -6,7 +6,10 @@ import { chromium, type BrowserContext } from 'playwright-core'
 /** Debian's Chromium, headless, never a browser a tool downloads for itself. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(): Promise<{
+  context: BrowserContext
+  close(): Promise<void>
+}> {
   const profileDir = mkdtempSync(path.join(tmpdir(), 'tongka-chromium-'))
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM_PATH,

@@ -30,7 +30,7 @@ async function decodeQr(): Promise<string | null> {
 }
 
 describe('from registration to the counter, in the h5 build', () => {
-  it('registers a member, records a purchase at another store and shows the new points', async () => {
+  it('registers, records a purchase at another store and shows the new points', async () => {
     await page.goto(`${env.url}/pages/index/index`)
     await page.getByTestId('identity-new-member').click()
 

@@ -28,7 +28,9 @@ describe('card codes', () => {
   })
 
   it('differ by variant, so that a refresh on demand shows a new code', () => {
-    expect(makeCardCode(secret, '123456789', at, 1)).not.toBe(makeCardCode(secret, '123456789', at, 2))
+    expect(makeCardCode(secret, '123456789', at, 1)).not.toBe(
+      makeCardCode(secret, '123456789', at, 2),
+    )
   })
 
   it('differ between members with different secrets', () => {

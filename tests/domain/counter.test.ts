@@ -69,7 +69,12 @@ describe('registration', () => {
 
   it('refuses consent to terms that are no longer current', async () => {
     const { db } = await createSmallChain()
-    const outdated = await registerMember(db, registration({ consentVersion: '2020-01' }), now, random)
+    const outdated = await registerMember(
+      db,
+      registration({ consentVersion: '2020-01' }),
+      now,
+      random,
+    )
 
     expect(outdated.ok || outdated.error.code).toBe('CONSENT_OUTDATED')
     expect(await findMemberByOpenid(db, 'o-member-1')).toBeNull()
@@ -98,8 +103,12 @@ describe('card codes at the counter', () => {
   it('tolerates a phone clock one step ahead or behind', async () => {
     const { db, member } = await registeredChain()
 
-    expect((await acceptCardCode(db, codeOf(member, new Date(now.getTime() + stepMs)), now)).ok).toBe(true)
-    expect((await acceptCardCode(db, codeOf(member, new Date(now.getTime() - stepMs)), now)).ok).toBe(true)
+    expect(
+      (await acceptCardCode(db, codeOf(member, new Date(now.getTime() + stepMs)), now)).ok,
+    ).toBe(true)
+    expect(
+      (await acceptCardCode(db, codeOf(member, new Date(now.getTime() - stepMs)), now)).ok,
+    ).toBe(true)
   })
 
   it('calls a code from several steps ago expired', async () => {
@@ -159,8 +168,20 @@ describe('recording a purchase', () => {
     const scan = await scanMember(db, clerkA, codeOf(member, now), now, random)
     if (!scan.ok) throw new Error(scan.error.code)
 
-    await recordPurchase(db, clerkA, { visitToken: scan.data.visitToken, orderNo: 'A1', amountFen: 5_000 }, now, random)
-    const other = await recordPurchase(db, clerkA, { visitToken: scan.data.visitToken, orderNo: 'A1', amountFen: 6_000 }, now, random)
+    await recordPurchase(
+      db,
+      clerkA,
+      { visitToken: scan.data.visitToken, orderNo: 'A1', amountFen: 5_000 },
+      now,
+      random,
+    )
+    const other = await recordPurchase(
+      db,
+      clerkA,
+      { visitToken: scan.data.visitToken, orderNo: 'A1', amountFen: 6_000 },
+      now,
+      random,
+    )
 
     expect(other.ok || other.error.code).toBe('DUPLICATE_ORDER')
     expect(store.get('members', member._id)).toMatchObject({ points: 50 })
@@ -187,14 +208,20 @@ describe('recording a purchase', () => {
     expect(refused.ok || refused.error.code).toBe('VISIT_EXPIRED')
   })
 
-  it('sets the home store at the first purchase of a member who came without a store QR', async () => {
+  it('makes the first store that served a member without a store QR their home store', async () => {
     const { db, store, clerkB } = await createSmallChain()
     await registerMember(db, registration({ storeId: null }), now, random)
     const member = (await findMemberByOpenid(db, 'o-member-1')) as MemberDoc
     const scan = await scanMember(db, clerkB, codeOf(member, now), now, random)
     if (!scan.ok) throw new Error(scan.error.code)
 
-    await recordPurchase(db, clerkB, { visitToken: scan.data.visitToken, orderNo: 'B1', amountFen: 100 }, now, random)
+    await recordPurchase(
+      db,
+      clerkB,
+      { visitToken: scan.data.visitToken, orderNo: 'B1', amountFen: 100 },
+      now,
+      random,
+    )
 
     expect(store.get('members', member._id)).toMatchObject({ homeStoreId: 'sB' })
   })

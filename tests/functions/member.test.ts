@@ -85,7 +85,10 @@ describe('member function through the gateway', () => {
   it('tells a caller who never registered to register', async () => {
     const card = await env.call('member', { action: 'card' }, 'o-stranger')
 
-    expect(card).toEqual({ ok: false, error: { code: 'NOT_REGISTERED', message: expect.any(String) } })
+    expect(card).toEqual({
+      ok: false,
+      error: { code: 'NOT_REGISTERED', message: expect.any(String) },
+    })
   })
 
   it('gives a fresh card code that a clerk can scan', async () => {
@@ -103,9 +106,18 @@ describe('member function through the gateway', () => {
     ['an unknown action', { action: 'steal' }],
     ['no action at all', {}],
     ['a missing phone code', { action: 'register', consentVersion: '2026-11' }],
-    ['an extra field', { action: 'register', phoneCode: 'x', consentVersion: '2026-11', admin: true }],
-    ['a malformed birthday', { action: 'register', phoneCode: 'x', consentVersion: '2026-11', birthday: 'May 5' }],
-    ['a store id with a query in it', { action: 'register', phoneCode: 'x', consentVersion: '2026-11', storeId: { $ne: 1 } }],
+    [
+      'an extra field',
+      { action: 'register', phoneCode: 'x', consentVersion: '2026-11', admin: true },
+    ],
+    [
+      'a malformed birthday',
+      { action: 'register', phoneCode: 'x', consentVersion: '2026-11', birthday: 'May 5' },
+    ],
+    [
+      'a store id with a query in it',
+      { action: 'register', phoneCode: 'x', consentVersion: '2026-11', storeId: { $ne: 1 } },
+    ],
     ['a cursor that is an object', { action: 'history', cursor: { $gt: '' } }],
     ['an array for an event', [1, 2]],
   ])('refuses %s as INVALID_INPUT and writes nothing', async (_case, event) => {

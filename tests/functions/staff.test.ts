@@ -58,9 +58,14 @@ describe('staff function through the gateway', () => {
     expect(JSON.stringify(scan.data)).not.toContain('codeSecret')
   })
 
-  it('records a purchase, earns points and shows it in the member history at that store', async () => {
+  it('records a purchase, earns points and lists it in the history at that store', async () => {
     const scan = await scanAs('o-clerk-sB')
-    const event = { action: 'recordPurchase', visitToken: scan.data.visitToken, orderNo: 'HZ-0001', amountFen: 8_850 }
+    const event = {
+      action: 'recordPurchase',
+      visitToken: scan.data.visitToken,
+      orderNo: 'HZ-0001',
+      amountFen: 8_850,
+    }
     const recorded = await env.call('staff', event, 'o-clerk-sB')
     const card = await env.call('member', { action: 'card' }, 'o-wang')
     const history = await env.call('member', { action: 'history' }, 'o-wang')
@@ -77,9 +82,16 @@ describe('staff function through the gateway', () => {
 
   it('answers a retried purchase with the first result and earns nothing more', async () => {
     const scan = await scanAs('o-clerk-sA')
-    const event = { action: 'recordPurchase', visitToken: scan.data.visitToken, orderNo: 'SH-0001', amountFen: 1_000 }
+    const event = {
+      action: 'recordPurchase',
+      visitToken: scan.data.visitToken,
+      orderNo: 'SH-0001',
+      amountFen: 1_000,
+    }
     const first = await env.call('staff', event, 'o-clerk-sA')
-    const retries = await Promise.all([1, 2, 3, 4].map(() => env.call('staff', event, 'o-clerk-sA')))
+    const retries = await Promise.all(
+      [1, 2, 3, 4].map(() => env.call('staff', event, 'o-clerk-sA')),
+    )
     const card = await env.call('member', { action: 'card' }, 'o-wang')
 
     for (const retry of retries) expect(retry).toEqual(first)
@@ -89,7 +101,12 @@ describe('staff function through the gateway', () => {
   it('refuses the same order number with a different amount', async () => {
     const scan = await scanAs('o-clerk-sA')
     const before = env.snapshot()
-    const event = { action: 'recordPurchase', visitToken: scan.data.visitToken, orderNo: 'SH-0001', amountFen: 2_000 }
+    const event = {
+      action: 'recordPurchase',
+      visitToken: scan.data.visitToken,
+      orderNo: 'SH-0001',
+      amountFen: 2_000,
+    }
     const answer = await env.call('staff', event, 'o-clerk-sA')
 
     expect(answer.error.code).toBe('DUPLICATE_ORDER')
@@ -142,7 +159,12 @@ describe('staff function through the gateway', () => {
   })
 
   it('refuses a forged visit token', async () => {
-    const event = { action: 'recordPurchase', visitToken: 'e30.forged', orderNo: 'X2', amountFen: 100 }
+    const event = {
+      action: 'recordPurchase',
+      visitToken: 'e30.forged',
+      orderNo: 'X2',
+      amountFen: 100,
+    }
     const answer = await env.call('staff', event, 'o-clerk-sA')
 
     expect(answer.error.code).toBe('INVALID_INPUT')

@@ -75,7 +75,9 @@ describe('database actions driven by @cloudbase/node-sdk', () => {
     expect(reset.updated).toBe(1)
     expect(store.get('members', 'fixed')).toEqual({ _id: 'fixed', name: 'Wang Wei' })
 
-    const updated = await members.doc(added.id as string).update({ points: 12, 'profile.city': 'SH' })
+    const updated = await members
+      .doc(added.id as string)
+      .update({ points: 12, 'profile.city': 'SH' })
     expect(updated.updated).toBe(1)
     expect(store.get('members', added.id as string)).toMatchObject({
       points: 12,
@@ -111,7 +113,10 @@ describe('database actions driven by @cloudbase/node-sdk', () => {
       .get()
     expect(page.data).toEqual([{ _id: 'v4', amount: 7 }])
 
-    const inList = await visits.where({ _id: _.in(['v1', 'v3']) }).orderBy('at', 'asc').get()
+    const inList = await visits
+      .where({ _id: _.in(['v1', 'v3']) })
+      .orderBy('at', 'asc')
+      .get()
     expect(inList.data.map((doc: { _id: string }) => doc._id)).toEqual(['v1', 'v3'])
 
     const either = await visits.where(_.or([{ amount: _.lte(1) }, { amount: _.gte(9) }])).count()
@@ -120,7 +125,9 @@ describe('database actions driven by @cloudbase/node-sdk', () => {
     const byDate = await visits.where({ at: _.gte(new Date(Date.UTC(2024, 0, 4))) }).count()
     expect(byDate.total).toBe(2)
 
-    const byRegex = await visits.where({ memberId: db.RegExp({ regexp: '^M2$', options: 'i' }) }).get()
+    const byRegex = await visits
+      .where({ memberId: db.RegExp({ regexp: '^M2$', options: 'i' }) })
+      .get()
     expect(byRegex.data).toHaveLength(2)
   })
 
@@ -247,7 +254,10 @@ describe('database actions driven by @cloudbase/node-sdk', () => {
     const runs = Array.from({ length: 10 }, () =>
       db.runTransaction(async (transaction: SdkTransaction) => {
         const counter = await transaction.collection('counters').doc('n').get()
-        await transaction.collection('counters').doc('n').update({ value: counter.data.value + 1 })
+        await transaction
+          .collection('counters')
+          .doc('n')
+          .update({ value: counter.data.value + 1 })
       }),
     )
     const outcomes = await Promise.allSettled(runs)
@@ -264,7 +274,10 @@ describe('database actions driven by @cloudbase/node-sdk', () => {
   })
 
   it('runs startTransaction with set, remove, commit and rollback', async () => {
-    await db.collection('boxes').add([{ _id: 'b1', n: 1 }, { _id: 'b2', n: 2 }])
+    await db.collection('boxes').add([
+      { _id: 'b1', n: 1 },
+      { _id: 'b2', n: 2 },
+    ])
 
     const transaction = await db.startTransaction()
     await transaction.collection('boxes').doc('b1').set({ n: 10 })

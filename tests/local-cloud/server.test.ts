@@ -115,7 +115,7 @@ describe('calling functions', () => {
     expect(JSON.stringify(result)).not.toMatch(/kaboom|\/srv\/boom|at /)
   })
 
-  it('serves one invocation per instance at a time, from at most the limit of instances', async () => {
+  it('serves one invocation per instance at a time, within the instance limit', async () => {
     const results = await Promise.all(
       Array.from({ length: 6 }, () => callFunction('slow', { ms: 150 })),
     )
@@ -287,7 +287,14 @@ describe('dev routes', () => {
   beforeAll(() => {
     cloud.store.insert('staff', [
       { _id: 'st1', openid: 'o-hq', role: 'hq_admin', name: '总部管理员', active: true },
-      { _id: 'st2', openid: 'o-clerk', role: 'clerk', name: '店员小李', storeId: 's1', active: true },
+      {
+        _id: 'st2',
+        openid: 'o-clerk',
+        role: 'clerk',
+        name: '店员小李',
+        storeId: 's1',
+        active: true,
+      },
       { _id: 'st3', openid: 'o-left', role: 'clerk', name: '已离职', storeId: 's1', active: false },
       { _id: 'st4', openid: 'o-region', role: 'region_manager', name: '华东区', regionId: 'r1' },
     ])

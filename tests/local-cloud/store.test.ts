@@ -22,7 +22,14 @@ describe('DocumentStore queries', () => {
   beforeEach(() => {
     store = openMemoryStore()
     store.insert('members', [
-      { _id: 'm1', name: 'Li', points: 30, tier: 'gold', tags: ['vip', 'sh'], home: { city: 'SH' } },
+      {
+        _id: 'm1',
+        name: 'Li',
+        points: 30,
+        tier: 'gold',
+        tags: ['vip', 'sh'],
+        home: { city: 'SH' },
+      },
       { _id: 'm2', name: 'Wang', points: 10, tier: 'silver', tags: ['bj'], home: { city: 'BJ' } },
       { _id: 'm3', name: 'Zhao', points: 20, tier: 'gold', tags: [], home: { city: 'SH' } },
       { _id: 'm4', name: 'Chen', points: 40, tier: 'bronze', home: { city: 'GZ' } },
@@ -32,7 +39,8 @@ describe('DocumentStore queries', () => {
   afterEach(() => store.close())
 
   it('finds by equality, nested paths, operators and array membership', () => {
-    const ids = (query: Record<string, unknown>) => store.find('members', query).map((doc) => doc._id)
+    const ids = (query: Record<string, unknown>) =>
+      store.find('members', query).map((doc) => doc._id)
 
     expect(ids({ tier: 'gold' })).toEqual(['m1', 'm3'])
     expect(ids({ 'home.city': 'SH', points: { $gt: 25 } })).toEqual(['m1'])
@@ -52,7 +60,11 @@ describe('DocumentStore queries', () => {
     const byTierThenPoints = store.find('members', {}, { sort: { tier: 1, points: 1 } })
     expect(byTierThenPoints.map((doc) => doc._id)).toEqual(['m4', 'm3', 'm1', 'm2'])
 
-    const projected = store.find('members', { _id: 'm1' }, { projection: { name: 1, 'home.city': 1 } })
+    const projected = store.find(
+      'members',
+      { _id: 'm1' },
+      { projection: { name: 1, 'home.city': 1 } },
+    )
     expect(projected).toEqual([{ _id: 'm1', name: 'Li', home: { city: 'SH' } }])
 
     const excluded = store.find('members', { _id: 'm2' }, { projection: { tags: 0, home: 0 } })
@@ -224,7 +236,11 @@ describe('DocumentStore writes', () => {
   })
 
   it('removes one or many', () => {
-    store.insert('docs', [{ _id: 'a', g: 1 }, { _id: 'b', g: 1 }, { _id: 'c', g: 1 }])
+    store.insert('docs', [
+      { _id: 'a', g: 1 },
+      { _id: 'b', g: 1 },
+      { _id: 'c', g: 1 },
+    ])
 
     expect(store.remove('docs', { g: 1 }, { multi: false })).toBe(1)
     expect(store.remove('docs', { g: 1 }, { multi: true })).toBe(2)
@@ -252,7 +268,10 @@ describe('DocumentStore writes', () => {
   })
 
   it('keeps number and string ids apart', () => {
-    store.insert('docs', [{ _id: 1, kind: 'number' }, { _id: '1', kind: 'string' }])
+    store.insert('docs', [
+      { _id: 1, kind: 'number' },
+      { _id: '1', kind: 'string' },
+    ])
 
     expect(store.get('docs', 1)?.kind).toBe('number')
     expect(store.get('docs', '1')?.kind).toBe('string')
@@ -266,7 +285,10 @@ describe('DocumentStore transactions', () => {
   beforeEach(() => {
     monotonic = 0
     store = openMemoryStore({ monotonicNow: () => monotonic })
-    store.insert('accounts', [{ _id: 'a', balance: 100 }, { _id: 'b', balance: 0 }])
+    store.insert('accounts', [
+      { _id: 'a', balance: 100 },
+      { _id: 'b', balance: 0 },
+    ])
   })
 
   afterEach(() => store.close())
@@ -307,7 +329,12 @@ describe('DocumentStore transactions', () => {
     transaction.get('accounts', 'b')
     transaction.update('accounts', 'a', { $inc: { balance: 1 } }, { upsert: false })
 
-    store.update('accounts', { _id: 'b' }, { $inc: { balance: 5 } }, { multi: false, upsert: false })
+    store.update(
+      'accounts',
+      { _id: 'b' },
+      { $inc: { balance: 5 } },
+      { multi: false, upsert: false },
+    )
 
     expect(() => transaction.commit()).toThrow(
       expect.objectContaining({ code: 'DATABASE_TRANSACTION_CONFLICT' }),
@@ -347,11 +374,13 @@ describe('DocumentStore transactions', () => {
     expect(transaction.remove('accounts', 'b')).toBe(1)
     expect(transaction.remove('accounts', 'b')).toBe(0)
     expect(transaction.get('accounts', 'b')).toBeNull()
-    expect(transaction.update('accounts', 'n', { $inc: { balance: 5 } }, { upsert: true })).toEqual({
-      matched: 0,
-      updated: 0,
-      upsertedId: 'n',
-    })
+    expect(transaction.update('accounts', 'n', { $inc: { balance: 5 } }, { upsert: true })).toEqual(
+      {
+        matched: 0,
+        updated: 0,
+        upsertedId: 'n',
+      },
+    )
     transaction.replace('accounts', 'a', { balance: 1, note: 'r' }, { upsert: false })
     transaction.commit()
 
@@ -377,7 +406,10 @@ describe('DocumentStore persistence', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tongka-store-'))
     try {
       const store = DocumentStore.open(dir)
-      store.insert('docs', [{ _id: 'b', at: new Date(0) }, { _id: 'a', n: 1 }])
+      store.insert('docs', [
+        { _id: 'b', at: new Date(0) },
+        { _id: 'a', n: 1 },
+      ])
       store.update('docs', { _id: 'a' }, { $inc: { n: 1 } }, { multi: false, upsert: false })
       store.remove('docs', { _id: 'missing' }, { multi: false })
       const transaction = store.beginTransaction()

@@ -17,7 +17,10 @@ export async function createSmallChain(): Promise<{
   const store = DocumentStore.open(':memory:')
   const db = createDirectDatabase(store)
   await upsertRegion(db, { _id: 'east', name: '华东' })
-  for (const [id, district] of [['sA', '徐汇区'], ['sB', '西湖区']]) {
+  for (const [id, district] of [
+    ['sA', '徐汇区'],
+    ['sB', '西湖区'],
+  ]) {
     await upsertStore(db, {
       _id: id,
       name: `鲜邻超市·${district}店`,

@@ -100,14 +100,20 @@ export async function startTestCloud(): Promise<TestCloud> {
     url: cloud.url,
     db,
     async call(name, event, openid) {
-      const answer = await post(`/api/functions/${name}`, event, openid ? { 'x-openid': openid } : {})
+      const answer = await post(
+        `/api/functions/${name}`,
+        event,
+        openid ? { 'x-openid': openid } : {},
+      )
 
       return answer.result
     },
     dev: (route, body) => post(`/api/dev/${route}`, body),
     snapshot() {
       return JSON.stringify(
-        trackedCollections.map((collection) => cloud.store.find(collection, {}, { sort: { _id: 1 } })),
+        trackedCollections.map((collection) =>
+          cloud.store.find(collection, {}, { sort: { _id: 1 } }),
+        ),
       )
     },
     async close() {

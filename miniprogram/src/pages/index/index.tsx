@@ -128,9 +128,7 @@ function IdentityPicker() {
             >
               <Text className='list-item__title'>{identity.name}</Text>
               <Text className='list-item__meta'>
-                {[identity.storeId, identity.regionId, identity.openid]
-                  .filter(Boolean)
-                  .join(' · ')}
+                {[identity.storeId, identity.regionId, identity.openid].filter(Boolean).join(' · ')}
               </Text>
             </View>
           ))}
