@@ -17,10 +17,12 @@ export function buildH5IfStale(log: (line: string) => void = console.log): void 
   log('[build] building the h5 pages (about half a minute)')
   const build = spawnSync('npm', ['run', 'build:h5'], {
     cwd: repositoryRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Jest runs with NODE_ENV=test, which would build the pages with React's dev-only refresh hooks.
+    env: { ...process.env, NODE_ENV: 'production' },
     encoding: 'utf8',
   })
-  if (build.status !== 0) throw new Error(`the h5 build failed\n${build.stdout}`)
+  if (build.status !== 0) throw new Error(`the h5 build failed\n${build.stdout}\n${build.stderr}`)
 }
 
 function newestChange(dir: string): number {
