@@ -52,6 +52,7 @@ export async function acceptCardCode(
   const expiresAt = new Date(
     (step.value + TOLERATED_SKEW_STEPS + 1) * CARD_CODE_STEP_SECONDS * 1000,
   )
+  // TODO(#3): a timer should purge used codes past expiresAt; until then they only accumulate.
   const isFirstUse = await db.insert('usedCardCodes', {
     _id: `${member.memberNo}.${step.value}.${parts.variant}`,
     memberId: member._id,
