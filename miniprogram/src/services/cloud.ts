@@ -72,7 +72,11 @@ export async function callFunction<N extends FunctionName, S extends z.ZodType>(
   }
 
   const failure = failureSchema.safeParse(result)
-  if (failure.success) return failWith(failure.data.error.code)
+  // The function's own message says more (which field, which store); the table is the fallback.
+  if (failure.success) {
+    const { code, message } = failure.data.error
+    return { ok: false, error: { code, message: message || errorMessages[code] } }
+  }
 
   const envelope = okSchema(z.unknown()).safeParse(result)
   const data = dataSchema.safeParse(envelope.success ? envelope.data.data : undefined)
