@@ -64,6 +64,7 @@ class HttpError extends Error {
 }
 
 const MAX_BODY_BYTES = 20 * 1024 * 1024
+const LOCAL_HOST_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]'])
 const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 const ROLE_ORDER = ['hq_admin', 'hq_analyst', 'region_manager', 'store_manager', 'clerk']
 const MEMBER_IDENTITY_LIMIT = 20
@@ -153,6 +154,7 @@ async function handleRequest(services: Services, req: IncomingMessage, res: Serv
   const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
 
   try {
+    refuseForeignPages(req)
     if (pathname === '/admin') return await handleAdmin(services, req, res)
     if (pathname === '/api' || pathname.startsWith('/api/')) {
       return await handleApi(services, pathname, req, res)
@@ -164,6 +166,31 @@ async function handleRequest(services: Services, req: IncomingMessage, res: Serv
 
     services.logger.error('request failed', { method: req.method, pathname, error })
     sendJson(res, 500, { error: 'internal error' })
+  }
+}
+
+/**
+ * The local cloud writes data and moves time for anyone who reaches it, so a web page open in
+ * the developer's browser must not: requests naming another site (Origin) or arriving under
+ * another host name (DNS rebinding) are refused. The SDK and curl send neither.
+ */
+function refuseForeignPages(req: IncomingMessage) {
+  const hostName = (req.headers.host ?? '').replace(/:\d+$/, '')
+  if (hostName && !LOCAL_HOST_NAMES.has(hostName)) {
+    throw new HttpError(403, 'the local cloud answers to 127.0.0.1 and localhost only')
+  }
+
+  const origin = req.headers.origin
+  if (origin && origin !== 'null' && hostOfOrigin(origin) !== req.headers.host) {
+    throw new HttpError(403, 'cross-site requests are refused')
+  }
+}
+
+function hostOfOrigin(origin: string): string | null {
+  try {
+    return new URL(origin).host
+  } catch {
+    return null
   }
 }
 
@@ -300,12 +327,38 @@ async function handleDev(
   throw new HttpError(404, `no route ${req.method} ${pathname}`)
 }
 
+/** Business code keeps years of four digits; a clock outside this range only breaks the demo. */
+const CLOCK_RANGE = {
+  earliest: Date.parse('2000-01-01T00:00:00Z'),
+  latest: Date.parse('2099-12-31T00:00:00Z'),
+}
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
+
 function setClock(clock: LocalClock, target: string | null): Date {
+  if (target !== null) {
+    const instant = Date.parse(target)
+    const isInRange = instant >= CLOCK_RANGE.earliest && instant <= CLOCK_RANGE.latest
+    const isWellFormed = ISO_INSTANT.test(target)
+    if (!isWellFormed || !isInRange || !isSameCalendarDay(target, instant)) {
+      throw new HttpError(400, 'now must be an ISO-8601 instant with an offset, 2000 to 2099')
+    }
+  }
+
   try {
     return clock.set(target)
   } catch (error) {
     throw new HttpError(400, (error as Error).message)
   }
+}
+
+/** Refuses 2027-02-30, which Date.parse would quietly roll over into March. */
+function isSameCalendarDay(written: string, instant: number): boolean {
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(written)
+  const offsetMs = offset
+    ? (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000
+    : 0
+
+  return new Date(instant + offsetMs).toISOString().slice(0, 10) === written.slice(0, 10)
 }
 
 async function invokeFunction(host: FunctionHost, name: string, event: unknown, caller: Caller) {
@@ -372,7 +425,8 @@ function listIdentities(store: DocumentStore): Identity[] {
   const members = store.find(
     'members',
     { openid: { $type: 'string', $ne: '' } },
-    { sort: { memberNo: 1 }, limit: MEMBER_IDENTITY_LIMIT },
+    // Newest first, so that a member who just registered in the picker can be picked again.
+    { sort: { registeredAt: -1, memberNo: 1 }, limit: MEMBER_IDENTITY_LIMIT },
   ) as MemberDocument[]
   const memberIdentities = members.map((member) => ({
     openid: member.openid as string,
