@@ -5,26 +5,33 @@ import type { Database } from './ports'
 import { formatBusinessTime } from './time'
 
 const PAGE_SIZE = 20
+/** Visits recorded in the very same millisecond as a page's last one; more would be skipped. */
+const SAME_INSTANT_ALLOWANCE = 20
 
-/** The member's visits at every store, newest first, a page at a time. */
+/**
+ * The member's visits at every store, newest first, a page at a time. The cursor names the last
+ * visit shown, not an offset, so a purchase recorded meanwhile neither repeats nor hides a line.
+ */
 export async function listHistory(
   db: Database,
   memberId: string,
   cursor: string | undefined,
 ): Promise<History> {
-  const offset = cursor && /^\d+$/.test(cursor) ? Number(cursor) : 0
-  const visits = await db.find<VisitDoc>(
+  const after = cursor ? parseCursor(cursor) : null
+  const candidates = await db.find<VisitDoc>(
     'visits',
-    { memberId },
+    after ? { memberId, at: { $lte: after.at } } : { memberId },
     {
       orderBy: [
         ['at', 'desc'],
         ['_id', 'desc'],
       ],
-      skip: offset,
-      limit: PAGE_SIZE + 1,
+      limit: PAGE_SIZE + 1 + (after ? SAME_INSTANT_ALLOWANCE : 0),
     },
   )
+  const visits = after
+    ? candidates.filter((visit) => visit.at < after.at || visit._id < after.id)
+    : candidates
   const page = visits.slice(0, PAGE_SIZE)
   const stores = await loadStoreRefs(
     db,
@@ -36,6 +43,7 @@ export async function listHistory(
     city: '',
     district: '',
   })
+  const last = page[page.length - 1]
 
   return {
     items: page.map((visit) => ({
@@ -47,6 +55,12 @@ export async function listHistory(
       amountFen: visit.amountFen,
       pointsEarned: visit.pointsEarned,
     })),
-    nextCursor: visits.length > PAGE_SIZE ? String(offset + PAGE_SIZE) : null,
+    nextCursor: visits.length > PAGE_SIZE && last ? `${last.at}~${last._id}` : null,
   }
+}
+
+function parseCursor(cursor: string): { at: string; id: string } {
+  const separator = cursor.indexOf('~')
+
+  return { at: cursor.slice(0, separator), id: cursor.slice(separator + 1) }
 }

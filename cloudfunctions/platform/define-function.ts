@@ -31,9 +31,10 @@ export function defineFunction<E>(definition: FunctionDefinition<E>) {
     const invocation = readInvocation(context)
     const parsed = definition.schema.safeParse(withoutPlatformFields(event))
     if (!parsed.success) {
-      const field = parsed.error.issues[0]?.path.join('.') || 'action'
-
-      return refuse('INVALID_INPUT', `${errorMessages.INVALID_INPUT}（${field}）`)
+      return refuse(
+        'INVALID_INPUT',
+        `${errorMessages.INVALID_INPUT}（${nameOffendingField(parsed.error)}）`,
+      )
     }
 
     try {
@@ -47,6 +48,16 @@ export function defineFunction<E>(definition: FunctionDefinition<E>) {
       return refuse('INTERNAL')
     }
   }
+}
+
+/** The field a person should look at: an unknown key is named as itself, not as its parent. */
+function nameOffendingField(error: z.ZodError): string {
+  const issue = error.issues[0]
+  const path = issue?.path.join('.') ?? ''
+  const unknownKeys = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : ''
+  const field = [path, unknownKeys].filter(Boolean).join('.')
+
+  return field || 'action'
 }
 
 /** WeChat adds `userInfo` to events from wx.cloud.callFunction; the caller comes from context. */

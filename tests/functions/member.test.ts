@@ -129,3 +129,23 @@ describe('member function through the gateway', () => {
     expect(env.snapshot()).toBe(before)
   })
 })
+
+describe('history cursors', () => {
+  it.each(['garbage', '-5', '20', '1e3'])(
+    'refuses the cursor %p as INVALID_INPUT',
+    async (cursor) => {
+      const answer = await env.call('member', { action: 'history', cursor }, 'o-wang')
+
+      expect(answer.error.code).toBe('INVALID_INPUT')
+    },
+  )
+})
+
+describe('what a refused event names', () => {
+  it('names an unknown field itself', async () => {
+    const answer = await env.call('member', { action: 'code', extra: 1 }, 'o-wang')
+
+    expect(answer.error.code).toBe('INVALID_INPUT')
+    expect(answer.error.message).toContain('extra')
+  })
+})
