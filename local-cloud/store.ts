@@ -195,6 +195,11 @@ export class DocumentStore {
     this.loadDocuments()
   }
 
+  /** Every collection that holds a document, for tests that must look everywhere. */
+  collectionNames(): string[] {
+    return [...this.collections].filter(([, docs]) => docs.size > 0).map(([name]) => name)
+  }
+
   get(collection: string, id: DocumentId): Doc | null {
     const entry = this.readEntry(collection, keyOf(id))
     return entry ? cloneValue(entry.doc) : null

@@ -1,26 +1,17 @@
 import { z } from 'zod'
+import { birthdaySchema } from './calendar-date'
 import { idSchema, isoTimeSchema, storeRefSchema, tierSchema } from './common'
+import { tierProgressSchema } from './points'
+import { identityEventSchemas } from './member-identity'
+import { couponMemberEventSchemas } from './coupons'
 
-/**
- * A calendar date, `YYYY-MM-DD` or `MM-DD` when the member keeps the year to themselves. Never a
- * time: a birthday must not move a day with anyone's time zone. 02-29 is a real birthday.
- */
-export const birthdaySchema = z
+export { birthdaySchema }
+
+/** Where a page of history ended: the stored time and id of its last visit, `<UTC ISO>~<id>`. */
+export const historyCursorSchema = z
   .string()
-  .regex(/^(\d{4}-)?\d{2}-\d{2}$/)
-  .refine(isCalendarDate, '不是有效的日期')
-
-function isCalendarDate(written: string): boolean {
-  const [year, month, day] = (written.length === 5 ? `2000-${written}` : written).split('-')
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)))
-
-  return (
-    Number(year) >= 1900 &&
-    date.getUTCFullYear() === Number(year) &&
-    date.getUTCMonth() === Number(month) - 1 &&
-    date.getUTCDate() === Number(day)
-  )
-}
+  .max(200)
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z~[A-Za-z0-9_.-]+$/)
 
 /** Events of the `member` function; the caller is the member WeChat names. */
 export const memberEventSchema = z.discriminatedUnion('action', [
@@ -35,7 +26,11 @@ export const memberEventSchema = z.discriminatedUnion('action', [
   }),
   z.strictObject({ action: z.literal('card') }),
   z.strictObject({ action: z.literal('code') }),
-  z.strictObject({ action: z.literal('history'), cursor: z.string().max(64).optional() }),
+  z.strictObject({ action: z.literal('history'), cursor: historyCursorSchema.optional() }),
+  z.strictObject({ action: z.literal('points'), cursor: z.string().max(64).optional() }),
+  z.strictObject({ action: z.literal('tier') }),
+  ...identityEventSchemas,
+  ...couponMemberEventSchemas,
 ])
 
 export type MemberEvent = z.infer<typeof memberEventSchema>
@@ -52,6 +47,7 @@ export const cardSchema = z.object({
   tier: tierSchema,
   points: z.number().int(),
   pointsExpiringSoon: z.number().int(),
+  tierProgress: tierProgressSchema,
   homeStore: storeRefSchema.nullable(),
   couponCount: z.number().int(),
   codeSecret: z.string(),

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { fenSchema, isoTimeSchema, orderNoSchema, storeRefSchema, tierSchema } from './common'
+import { couponStaffEventSchemas, usableCouponSchema } from './coupons'
 
 /** Events of the `staff` function; the caller is a member of staff WeChat names. */
 export const staffEventSchema = z.discriminatedUnion('action', [
@@ -10,7 +11,23 @@ export const staffEventSchema = z.discriminatedUnion('action', [
     visitToken: z.string().min(1).max(512),
     orderNo: orderNoSchema,
     amountFen: fenSchema.positive(),
+    /** The part of the amount that earns no points under HQ's rule (tobacco, gift cards ...). */
+    excludedFen: fenSchema.optional(),
   }),
+  z.strictObject({
+    action: z.literal('spendPoints'),
+    visitToken: z.string().min(1).max(512),
+    points: z.number().int().positive().max(10_000_000),
+    orderNo: orderNoSchema,
+  }),
+  z.strictObject({
+    action: z.literal('refund'),
+    orderNo: orderNoSchema,
+    amountFen: fenSchema.positive(),
+    /** Tells apart several partial refunds of one order; the first is 1. */
+    refundNo: z.number().int().min(1).max(99).optional(),
+  }),
+  ...couponStaffEventSchemas,
 ])
 
 export type StaffEvent = z.infer<typeof staffEventSchema>
@@ -34,7 +51,7 @@ export const scanResultSchema = z.object({
     name: z.string().nullable(),
     tier: tierSchema,
     points: z.number().int(),
-    usableCoupons: z.array(z.object({ couponId: z.string(), title: z.string() })),
+    usableCoupons: z.array(usableCouponSchema),
     lastVisit: z.object({ at: isoTimeSchema, store: storeRefSchema }).nullable(),
     homeStore: storeRefSchema.nullable(),
   }),

@@ -1,10 +1,12 @@
 import type { PurchaseResult, ScanResult } from '../../typings/staff'
 import { acceptCardCode } from './card-codes'
 import { loadStoreRefs } from './chain'
-import type { MemberDoc, PointLotDoc, StaffDoc, VisitDoc } from './models'
+import { listUsableAtStore } from './coupons'
+import type { MemberDoc, StaffDoc, VisitDoc } from './models'
 import type { Database } from './ports'
 import { refuse, succeed, type Result } from './result'
-import { computeEarnedPoints, loadSettings } from './settings'
+import { addEntry, addLot, expireDueLots, openLedger, writeLedger } from './points-ledger'
+import { computeEarning, loadPointsRules } from './points-rules'
 import { formatBusinessTime, toStoredTime } from './time'
 import type { RandomBytes } from './members'
 import {
@@ -50,8 +52,7 @@ export async function scanMember(
       name: maskName(member.name),
       tier: member.tier,
       points: member.points,
-      // TODO(#6): the member's coupons usable at this store.
-      usableCoupons: [],
+      usableCoupons: await listUsableAtStore(db, member._id, staff.storeId, now),
       lastVisit:
         member.lastVisitAt && lastVisitStore
           ? { at: formatBusinessTime(member.lastVisitAt), store: lastVisitStore }
@@ -65,6 +66,7 @@ export interface PurchaseInput {
   visitToken: string
   orderNo: string
   amountFen: number
+  excludedFen?: number
 }
 
 /**
@@ -96,24 +98,57 @@ export async function recordVerifiedPurchase(
   input: Omit<PurchaseInput, 'visitToken'>,
   now: Date,
 ): Promise<Result<PurchaseResult>> {
-  const settings = await loadSettings(db)
+  if ((input.excludedFen ?? 0) > input.amountFen) {
+    return refuse('INVALID_INPUT', '不积分的金额超过了订单金额')
+  }
+
+  const rules = await loadPointsRules(db)
   const visitId = `${claims.storeId}.${input.orderNo}`
 
   return db.transaction(async (tx) => {
     const earlier = await tx.get<VisitDoc>('visits', visitId)
     if (earlier) {
       const isSameOrder =
-        earlier.memberId === claims.memberId && earlier.amountFen === input.amountFen
+        earlier.memberId === claims.memberId &&
+        earlier.amountFen === input.amountFen &&
+        (earlier.excludedFen ?? 0) === (input.excludedFen ?? 0)
       if (!isSameOrder) return refuse('DUPLICATE_ORDER')
 
       return succeed(toPurchaseResult(earlier))
     }
 
     const member = await tx.get<MemberDoc>('members', claims.memberId)
-    if (!member) return refuse('NOT_REGISTERED', '这位会员已注销')
+    if (!member || member.deletedAt) return refuse('NOT_REGISTERED', '这位会员已注销')
 
-    const pointsEarned = computeEarnedPoints(input.amountFen, settings.earning)
+    const excludedFen = input.excludedFen ?? 0
+    const { points: pointsEarned } = computeEarning(rules, {
+      amountFen: input.amountFen,
+      excludedFen,
+      storeId: claims.storeId,
+      tier: member.tier,
+      at: now,
+    })
     const at = toStoredTime(now)
+    const ledger = openLedger(member, now)
+    expireDueLots(ledger)
+    addLot(ledger, rules, {
+      lotId: visitId,
+      kind: 'purchase',
+      storeId: claims.storeId,
+      orderNo: input.orderNo,
+      amountFen: input.amountFen,
+      points: pointsEarned,
+    })
+    if (pointsEarned > 0) {
+      addEntry(ledger, {
+        _id: `earn.${visitId}`,
+        kind: 'earn',
+        delta: pointsEarned,
+        storeId: claims.storeId,
+        orderNo: input.orderNo,
+        lots: [{ lotId: visitId, points: pointsEarned }],
+      })
+    }
     const visit: VisitDoc = {
       _id: visitId,
       memberId: member._id,
@@ -121,25 +156,14 @@ export async function recordVerifiedPurchase(
       clerkOpenid: claims.clerkOpenid,
       orderNo: input.orderNo,
       amountFen: input.amountFen,
+      ...(excludedFen > 0 ? { excludedFen } : {}),
       pointsEarned,
-      balanceAfter: member.points + pointsEarned,
+      balanceAfter: ledger.balance,
       at,
     }
     await tx.insert('visits', visit)
-    if (pointsEarned > 0) {
-      const lot: PointLotDoc = {
-        _id: visitId,
-        memberId: member._id,
-        storeId: claims.storeId,
-        orderNo: input.orderNo,
-        points: pointsEarned,
-        remaining: pointsEarned,
-        earnedAt: at,
-      }
-      await tx.insert('pointLots', lot)
-    }
-    await tx.update('members', member._id, {
-      inc: { points: pointsEarned, pointsEarnedTotal: pointsEarned, visitCount: 1 },
+    await writeLedger(tx, ledger, {
+      inc: { pointsEarnedTotal: pointsEarned, visitCount: 1 },
       set: {
         lastVisitAt: at,
         lastVisitStoreId: claims.storeId,

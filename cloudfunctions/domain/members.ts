@@ -1,11 +1,15 @@
 import type { Card, RegisterResult } from '../../typings/member'
 import { CARD_CODE_STEP_SECONDS, randomSecretHex } from '../../typings/card-code'
 import { loadStoreRefs } from './chain'
+import { countUsableCoupons, issueWelcomeGift } from './coupons'
 import type { MemberDoc, MemberKeyDoc, StoreDoc } from './models'
 import { maskMobile } from './phone'
+import { countExpiringSoon } from './points-ledger'
+import { loadPointsRules } from './points-rules'
 import type { Database, TransactionScope } from './ports'
 import { refuse, succeed, type Result } from './result'
 import { loadSettings } from './settings'
+import { describeTierProgress } from './tiers'
 import { formatBusinessTime, toStoredTime } from './time'
 
 export type RandomBytes = (length: number) => Uint8Array
@@ -23,7 +27,7 @@ export interface Registration {
 
 const MEMBER_NO_ATTEMPTS = 8
 
-export function memberKey(kind: 'phone' | 'openid' | 'no', value: string): string {
+export function memberKey(kind: 'phone' | 'openid' | 'unionid' | 'no', value: string): string {
   return `${kind}:${value}`
 }
 
@@ -33,8 +37,23 @@ export async function findMemberByOpenid(db: Database, openid: string) {
   return key ? db.get<MemberDoc>('members', key.memberId) : null
 }
 
+/** A deleted member's number stays reserved, but no longer finds anyone. */
 export async function findMemberByNo(db: Database, memberNo: string) {
   const key = await db.get<MemberKeyDoc>('memberKeys', memberKey('no', memberNo))
+  const member = key ? await db.get<MemberDoc>('members', key.memberId) : null
+
+  return member?.deletedAt ? null : member
+}
+
+/**
+ * The caller's member: by openid, else by the unionid WeChat sends when the brand's apps share an
+ * open-platform account, so the same person in the brand's other app is the same member.
+ */
+export async function findMemberByCaller(db: Database, openid: string, unionid: string | null) {
+  const byOpenid = await findMemberByOpenid(db, openid)
+  if (byOpenid || !unionid) return byOpenid
+
+  const key = await db.get<MemberKeyDoc>('memberKeys', memberKey('unionid', unionid))
 
   return key ? db.get<MemberDoc>('members', key.memberId) : null
 }
@@ -63,10 +82,15 @@ export async function registerMember(
       memberKey('openid', registration.openid),
     )
     const byPhone = await tx.get<MemberKeyDoc>('memberKeys', memberKey('phone', registration.phone))
-    if (byOpenid && byOpenid.memberId === byPhone?.memberId) {
-      return succeed({ memberId: byOpenid.memberId, isNew: false })
+    // A missing unionid is never a key: two members without one stay two members.
+    const byUnionid = registration.unionid
+      ? await tx.get<MemberKeyDoc>('memberKeys', memberKey('unionid', registration.unionid))
+      : null
+    const byAccount = byOpenid ?? byUnionid
+    if (byAccount && byAccount.memberId === byPhone?.memberId) {
+      return succeed({ memberId: byAccount.memberId, isNew: false })
     }
-    if (byOpenid) return refuse('ALREADY_REGISTERED')
+    if (byAccount) return refuse('ALREADY_REGISTERED')
     if (byPhone) return refuse('PHONE_IN_USE')
 
     const memberNo = await reserveMemberNo(tx, randomBytes)
@@ -95,6 +119,9 @@ export async function registerMember(
     await tx.insert('memberKeys', { _id: memberKey('no', memberNo), memberId })
     await tx.insert('memberKeys', { _id: memberKey('openid', registration.openid), memberId })
     await tx.insert('memberKeys', { _id: memberKey('phone', registration.phone), memberId })
+    if (registration.unionid) {
+      await tx.insert('memberKeys', { _id: memberKey('unionid', registration.unionid), memberId })
+    }
 
     return succeed({ memberId, isNew: true })
   })
@@ -123,11 +150,10 @@ export async function buildCard(db: Database, member: MemberDoc, now: Date): Pro
     name: member.name,
     tier: member.tier,
     points: member.points,
-    // TODO(#5): points expiring within 30 days, once lots carry an expiry.
-    pointsExpiringSoon: 0,
+    pointsExpiringSoon: countExpiringSoon(member, now),
+    tierProgress: describeTierProgress(await loadPointsRules(db), member, now),
     homeStore: member.homeStoreId ? (stores.get(member.homeStoreId) ?? null) : null,
-    // TODO(#6): usable coupons, once the wallet exists.
-    couponCount: 0,
+    couponCount: await countUsableCoupons(db, member._id, now),
     codeSecret: member.codeSecret,
     codeStepSeconds: CARD_CODE_STEP_SECONDS,
     serverTime: formatBusinessTime(now),
@@ -142,6 +168,9 @@ export async function registerAndBuildCard(
 ): Promise<Result<RegisterResult>> {
   const registered = await registerMember(db, registration, now, randomBytes)
   if (!registered.ok) return registered
+
+  // After the registration committed: a failed gift is recorded in `jobs`, never a failed sign-up.
+  if (registered.data.isNew) await issueWelcomeGift(db, registered.data.memberId, now, randomBytes)
 
   const member = await db.get<MemberDoc>('members', registered.data.memberId)
   if (!member) return refuse('INTERNAL')

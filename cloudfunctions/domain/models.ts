@@ -1,4 +1,5 @@
 import type { Role, Tier } from '../../typings/common'
+import type { Gender } from '../../typings/member-identity'
 import type { Doc } from './ports'
 
 /** Documents as they are stored. Times are UTC ISO strings; money is fen. */
@@ -47,9 +48,26 @@ export interface MemberDoc extends Doc {
   lastVisitStoreId: string | null
   codeSecret: string
   registeredAt: string
+  gender?: Gender | null
+  /** The store the member chose; unlike the home store it is theirs to change. */
+  preferredStoreId?: string | null
+  /** Set when the account was deleted; personal fields are then empty. */
+  deletedAt?: string
+  /** The ledger's summary, kept in step with it in every transaction: lots with points left. */
+  openLots?: OpenLotRef[]
+  /** Qualifying points per Shanghai month (`YYYY-MM`) of the rolling tier window. */
+  qualifyingByMonth?: Record<string, number>
 }
 
-/** Lookup keys with unique ids: `phone:+86…`, `openid:…`, `no:123456789` → memberId. */
+/** A lot the member can still spend, oldest first, so a spend needs no query in its transaction. */
+export interface OpenLotRef {
+  lotId: string
+  remaining: number
+  earnedAt: string
+  expiresAt: string | null
+}
+
+/** Lookup keys with unique ids: `phone:+86…`, `openid:…`, `unionid:…`, `no:123456789` → memberId. */
 export interface MemberKeyDoc extends Doc {
   memberId: string
 }
@@ -63,13 +81,23 @@ export interface VisitDoc extends Doc {
   pointsEarned: number
   balanceAfter: number
   at: string
+  excludedFen?: number
+  refundedFen?: number
+  /** Points the refunds of this order took back, shortfall included. */
+  pointsReversed?: number
 }
 
 export interface PointLotDoc extends Doc {
   memberId: string
-  storeId: string
-  orderNo: string
+  /** Null for HQ's adjustments, which no store served. */
+  storeId: string | null
+  orderNo: string | null
   points: number
   remaining: number
   earnedAt: string
+  kind?: 'purchase' | 'adjust'
+  amountFen?: number
+  expiresAt?: string | null
+  /** `expiresAt` while points remain, so the expiry job finds open lots by an equality index. */
+  openExpiresAt?: string
 }

@@ -1,18 +1,26 @@
 import { memberEventSchema } from '../../typings/member'
-import { buildCard, findMemberByOpenid, registerAndBuildCard } from '../domain/members'
+import { hasCurrentConsent } from '../domain/member-profile'
+import { buildCard, findMemberByCaller, registerAndBuildCard } from '../domain/members'
 import { issueCardCode } from '../domain/card-codes'
+import { exchangeForCoupon, listWallet } from '../domain/coupons'
 import { listHistory } from '../domain/history'
+import { listPoints } from '../domain/points'
+import { loadPointsRules } from '../domain/points-rules'
+import { describeTierInfo } from '../domain/tiers'
 import { normalizeMobile } from '../domain/phone'
 import { refuse, succeed } from '../domain/result'
 import { loadSettings } from '../domain/settings'
 import { defineFunction } from '../platform/define-function'
 import { exchangePhoneCode } from '../platform/wechat'
+import { handleIdentityEvent, isIdentityEvent } from './identity-actions'
 
 /** The member's own function: the caller is the member WeChat names. */
 export const main = defineFunction({
   name: 'member',
   schema: memberEventSchema,
-  async handle(event, { openid, unionid, now }, { db, app, log, randomBytes }) {
+  async handle(event, invocation, services) {
+    const { openid, unionid, now } = invocation
+    const { db, app, log, randomBytes } = services
     if (!openid) return refuse('NOT_ALLOWED', '无法识别微信身份')
 
     if (event.action === 'terms') return succeed((await loadSettings(db)).terms)
@@ -40,8 +48,14 @@ export const main = defineFunction({
       )
     }
 
-    const member = await findMemberByOpenid(db, openid)
+    if (isIdentityEvent(event)) {
+      return handleIdentityEvent(event, { ...invocation, openid }, services)
+    }
+
+    const member = await findMemberByCaller(db, openid, unionid)
     if (!member) return refuse('NOT_REGISTERED')
+    // Terms HQ published since the member last agreed must be accepted before anything else.
+    if (!hasCurrentConsent(member, await loadSettings(db))) return refuse('CONSENT_OUTDATED')
 
     switch (event.action) {
       case 'card':
@@ -50,6 +64,14 @@ export const main = defineFunction({
         return succeed(issueCardCode(member, now, randomBytes(1)[0] % 10))
       case 'history':
         return succeed(await listHistory(db, member._id, event.cursor))
+      case 'points':
+        return succeed(await listPoints(db, member, event.cursor, now))
+      case 'tier':
+        return succeed(describeTierInfo(await loadPointsRules(db), member, now))
+      case 'coupons':
+        return succeed(await listWallet(db, member._id, event.status, now))
+      case 'exchange':
+        return exchangeForCoupon(db, member, event, now, randomBytes)
     }
   },
 })

@@ -1,8 +1,11 @@
 import { staffEventSchema } from '../../typings/staff'
 import { findActiveStaff, loadStoreRefs } from '../domain/chain'
 import { recordPurchase, scanMember } from '../domain/counter'
+import { redeemCoupon, refundOrderWithCoupons } from '../domain/coupon-redemption'
+import { spendPoints } from '../domain/points'
 import { isStaffAllowed } from '../domain/permissions'
 import { refuse, succeed } from '../domain/result'
+import { answerSettlement } from '../domain/settlement'
 import { defineFunction } from '../platform/define-function'
 
 /** The counter and the store's own pages: the caller is a member of staff. */
@@ -29,6 +32,16 @@ export const main = defineFunction({
         return scanMember(db, staff, event.code, now, randomBytes)
       case 'recordPurchase':
         return recordPurchase(db, staff, event, now, randomBytes)
+      case 'spendPoints':
+        return spendPoints(db, staff, event, now, randomBytes)
+      case 'refund':
+        return refundOrderWithCoupons(db, staff, event, now)
+      case 'redeemCoupon':
+        return redeemCoupon(db, staff, event, now, randomBytes)
+      case 'settlement':
+        if (!staff.storeId) return refuse('NOT_ALLOWED')
+
+        return answerSettlement(db, { ...event, storeId: staff.storeId })
     }
   },
 })

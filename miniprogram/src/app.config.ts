@@ -1,6 +1,17 @@
 export default defineAppConfig({
-  pages: ['pages/index/index', 'pages/register/index', 'pages/card/index', 'pages/history/index'],
-  subPackages: [{ root: 'staff', pages: ['pages/home/index'] }],
+  pages: [
+    'pages/index/index',
+    'pages/register/index',
+    'pages/card/index',
+    'pages/history/index',
+    'pages/profile/index',
+    'pages/points/index',
+    'pages/tier/index',
+  ],
+  subPackages: [
+    { root: 'staff', pages: ['pages/home/index', 'pages/points/index'] },
+    { root: 'hq', pages: ['pages/rules/index'] },
+  ],
   window: {
     navigationBarTitleText: '通卡',
     navigationBarBackgroundColor: '#1f2a44',

@@ -8,6 +8,8 @@ export const appConfig = {
   identityStorageKey: 'tongka.identity',
   /** Where the last card is kept so that the code can be shown without network. */
   cardCacheKey: 'tongka.card',
+  /** Where a rebind request waits, so that the new account can finish it a day later. */
+  rebindRequestKey: 'tongka.rebind',
   /** Quiet zone around the QR code in modules, as the QR standard asks. */
   qrQuietZoneModules: 4,
   /** Quiet zone on each side of the Code 128 barcode, in modules. */
@@ -19,6 +21,9 @@ export const routes = {
   register: '/pages/register/index',
   card: '/pages/card/index',
   history: '/pages/history/index',
+  points: '/pages/points/index',
+  tier: '/pages/tier/index',
+  profile: '/pages/profile/index',
   staffHome: '/staff/pages/home/index',
 } as const
 

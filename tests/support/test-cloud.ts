@@ -68,6 +68,13 @@ const trackedCollections = [
   'stores',
   'staff',
   'auditLog',
+  'rebindTickets',
+  'pointEntries',
+  'settlements',
+  'jobs',
+  'couponTemplates',
+  'coupons',
+  'couponCounters',
 ]
 
 /** A local cloud on a random port with its own data folder and a two-store chain. */

@@ -26,3 +26,8 @@ export function readCachedCard(): Card | null {
     return null
   }
 }
+
+/** After the account is deleted the phone must not keep the card, nor its secret. */
+export function clearCachedCard() {
+  Taro.removeStorageSync(cacheKey())
+}

@@ -5,6 +5,7 @@ import {
   failureSchema,
   okSchema,
   type ErrorCode,
+  type HqEvent,
   type MemberEvent,
   type StaffEvent,
 } from '../../../typings'
@@ -15,6 +16,7 @@ import { readLocalIdentity } from './identity'
 export interface FunctionEvents {
   member: MemberEvent
   staff: StaffEvent
+  hq: HqEvent
 }
 
 export type FunctionName = keyof FunctionEvents

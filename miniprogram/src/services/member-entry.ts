@@ -24,6 +24,9 @@ export function registerUrl(storeId: string | undefined) {
   return storeId ? `${routes.register}?storeId=${encodeURIComponent(storeId)}` : routes.register
 }
 
+/** Registration in its second role: showing new privacy terms to a member to accept again. */
+export const reconsentUrl = `${routes.register}?reconsent=1`
+
 /** Opens the card, or registration for a newcomer; answers the error when neither can open. */
 export async function enterAsMember(
   params: RouteParams,
@@ -40,6 +43,11 @@ export async function enterAsMember(
 
   if (result.error.code === 'NOT_REGISTERED') {
     await go({ url: registerUrl(readStoreIdFromParams(params)) })
+    return null
+  }
+
+  if (result.error.code === 'CONSENT_OUTDATED') {
+    await go({ url: reconsentUrl })
     return null
   }
 

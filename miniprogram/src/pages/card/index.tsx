@@ -15,7 +15,7 @@ import { QrCode } from '../../components/qr-code'
 import { isWeapp, routes } from '../../config'
 import { readCachedCard, saveCachedCard } from '../../services/card-cache'
 import { callFunction } from '../../services/cloud'
-import { registerUrl } from '../../services/member-entry'
+import { reconsentUrl, registerUrl } from '../../services/member-entry'
 
 const VARIANT_COUNT = 10
 
@@ -53,6 +53,11 @@ export default function CardPage() {
 
     if (result.error.code === 'NOT_REGISTERED') {
       await Taro.redirectTo({ url: registerUrl(undefined) })
+      return
+    }
+
+    if (result.error.code === 'CONSENT_OUTDATED') {
+      await Taro.redirectTo({ url: reconsentUrl })
       return
     }
 
@@ -153,6 +158,37 @@ export default function CardPage() {
       >
         <Text className='list-item__title'>消费记录</Text>
         <Text className='list-item__meta'>在所有门店的到店和积分 ›</Text>
+      </View>
+
+      <View
+        className='list-item list-item--action'
+        data-testid='card-points-link'
+        onClick={() => Taro.navigateTo({ url: routes.points })}
+      >
+        <Text className='list-item__title'>我的积分</Text>
+        <Text className='list-item__meta'>积分批次、过期时间与明细 ›</Text>
+      </View>
+
+      <View
+        className='list-item list-item--action'
+        data-testid='card-tier-link'
+        onClick={() => Taro.navigateTo({ url: routes.tier })}
+      >
+        <Text className='list-item__title'>会员等级</Text>
+        <Text className='list-item__meta'>
+          {card.tierProgress.nextTierName
+            ? `再得 ${card.tierProgress.pointsToNext} 分升级${card.tierProgress.nextTierName} ›`
+            : '已是最高等级 ›'}
+        </Text>
+      </View>
+
+      <View
+        className='list-item list-item--action'
+        data-testid='card-profile-link'
+        onClick={() => Taro.navigateTo({ url: routes.profile })}
+      >
+        <Text className='list-item__title'>我的资料</Text>
+        <Text className='list-item__meta'>资料、换绑确认、注销账户 ›</Text>
       </View>
 
       <SwitchIdentityLink />

@@ -1,9 +1,17 @@
 import { Button, Input, Picker, ScrollView, Text, View } from '@tarojs/components'
 import Taro, { useLoad, useRouter } from '@tarojs/taro'
 import { useState } from 'react'
-import { registerResultSchema, termsSchema, type Terms } from '../../../../typings'
+import {
+  cardSchema,
+  rebindRequestSchema,
+  rebindResultSchema,
+  registerResultSchema,
+  termsSchema,
+  type RebindRequest,
+  type Terms,
+} from '../../../../typings'
 import { ErrorNotice } from '../../components/notice'
-import { isWeapp, routes } from '../../config'
+import { appConfig, isWeapp, routes } from '../../config'
 import { saveCachedCard } from '../../services/card-cache'
 import { callFunction } from '../../services/cloud'
 import { requestLocalPhoneCode } from '../../services/dev-api'
@@ -15,9 +23,26 @@ function todayIsoDate() {
   return new Date().toISOString().slice(0, 10)
 }
 
+function readSavedRebind(): RebindRequest | null {
+  const stored: unknown = Taro.getStorageSync(appConfig.rebindRequestKey)
+  if (typeof stored !== 'string' || !stored) return null
+
+  try {
+    const parsed = rebindRequestSchema.safeParse(JSON.parse(stored))
+    return parsed.success ? parsed.data : null
+  } catch {
+    return null
+  }
+}
+
+type PhoneCodePurpose = 'register' | 'requestRebind' | 'finishRebind'
+
 export default function RegisterPage() {
   const router = useRouter()
   const storeId = readStoreIdFromParams(router.params)
+  // The same page asks a member to accept new terms, and greets someone who just left.
+  const isReconsent = router.params.reconsent === '1'
+  const isDeleted = router.params.deleted === '1'
   const [terms, setTerms] = useState<Terms | null>(null)
   const [hasConsented, setHasConsented] = useState(false)
   const [name, setName] = useState('')
@@ -26,6 +51,8 @@ export default function RegisterPage() {
   const [phoneCode, setPhoneCode] = useState<string | null>(null)
   const [isSubmitting, setIsSubmitting] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  const [isRebindOffered, setIsRebindOffered] = useState(false)
+  const [rebind, setRebind] = useState<RebindRequest | null>(() => readSavedRebind())
 
   useLoad(async () => {
     const result = await callFunction('member', { action: 'terms' }, termsSchema)
@@ -59,11 +86,115 @@ export default function RegisterPage() {
 
     if (!result.ok) {
       setError(result.error.message)
+      setIsRebindOffered(result.error.code === 'PHONE_IN_USE')
       return
     }
 
     saveCachedCard(result.data.card)
     await Taro.redirectTo({ url: routes.card })
+  }
+
+  async function acceptNewTerms() {
+    if (!terms || !hasConsented) {
+      setError('请先阅读并同意隐私条款')
+      return
+    }
+
+    setIsSubmitting(true)
+    const version = terms.version
+    const result = await callFunction('member', { action: 'acceptTerms', version }, cardSchema)
+    setIsSubmitting(false)
+    if (!result.ok) {
+      setError(result.error.message)
+      return
+    }
+
+    saveCachedCard(result.data)
+    await Taro.redirectTo({ url: routes.card })
+  }
+
+  async function requestRebind(code: string) {
+    setIsSubmitting(true)
+    setError(null)
+    const event = { action: 'requestRebind' as const, phoneCode: code }
+    const result = await callFunction('member', event, rebindRequestSchema)
+    setIsSubmitting(false)
+    if (!result.ok) {
+      setError(result.error.message)
+      return
+    }
+
+    setRebind(result.data)
+    Taro.setStorageSync(appConfig.rebindRequestKey, JSON.stringify(result.data))
+  }
+
+  /** The old account is lost: a second phone proof, accepted after the cooling-off day. */
+  async function finishRebind(code: string) {
+    if (!rebind) return
+
+    setIsSubmitting(true)
+    setError(null)
+    const event = { action: 'confirmRebind' as const, ticket: rebind.ticket, phoneCode: code }
+    const result = await callFunction('member', event, rebindResultSchema)
+    setIsSubmitting(false)
+    if (!result.ok) {
+      setError(result.error.message)
+      if (result.error.code === 'REBIND_TICKET_INVALID') forgetRebind()
+      return
+    }
+
+    forgetRebind()
+    await Taro.redirectTo({ url: routes.card })
+  }
+
+  function forgetRebind() {
+    setRebind(null)
+    Taro.removeStorageSync(appConfig.rebindRequestKey)
+  }
+
+  function usePhoneCode(purpose: PhoneCodePurpose, code: string) {
+    if (purpose === 'register') void register(code)
+    else if (purpose === 'requestRebind') void requestRebind(code)
+    else void finishRebind(code)
+  }
+
+  /** In h5 every purpose asks the local WeChat stand-in for a fresh code for the typed phone. */
+  async function useLocalPhoneCode(purpose: PhoneCodePurpose) {
+    try {
+      usePhoneCode(purpose, await requestLocalPhoneCode(phone.trim()))
+    } catch (cause) {
+      console.warn('[register] local phone code unavailable', { cause })
+      setError('获取验证失败，请稍后重试')
+    }
+  }
+
+  function phoneButton(purpose: PhoneCodePurpose, label: string, testId: string) {
+    if (isWeapp) {
+      return (
+        <Button
+          className='button button--small'
+          openType='getPhoneNumber'
+          disabled={isSubmitting}
+          onGetPhoneNumber={(event) => {
+            if (event.detail.code) usePhoneCode(purpose, event.detail.code)
+            else setError('需要授权手机号才能换绑')
+          }}
+        >
+          {label}
+        </Button>
+      )
+    }
+
+    return (
+      <Button
+        className='button button--small'
+        data-testid={testId}
+        disabled={isSubmitting || !CHINA_MOBILE_PATTERN.test(phone.trim())}
+        onClick={() => useLocalPhoneCode(purpose)}
+      >
+        {label}
+      </Button>
+    )
   }
 
   async function fetchLocalPhoneCode() {
@@ -90,23 +221,53 @@ export default function RegisterPage() {
     void register(event.detail.code)
   }
 
+  const termsSection = (
+    <View className='section'>
+      <Text className='section__title'>隐私条款{terms ? `（${terms.version}）` : ''}</Text>
+      <ScrollView scrollY className='terms' data-testid='terms-text'>
+        <Text>{terms ? terms.text : '正在加载条款…'}</Text>
+      </ScrollView>
+      <View
+        className={`checkbox ${hasConsented ? 'checkbox--checked' : ''}`}
+        data-testid='consent-checkbox'
+        data-checked={hasConsented ? 'true' : 'false'}
+        onClick={() => setHasConsented(!hasConsented)}
+      >
+        <View className='checkbox__box'>{hasConsented ? '✓' : ''}</View>
+        <Text>我已阅读并同意隐私条款</Text>
+      </View>
+    </View>
+  )
+
+  if (isReconsent) {
+    return (
+      <View className='page' data-testid='reconsent-page'>
+        <Text className='notice notice--error'>
+          隐私条款已更新，请阅读并同意新版后继续使用会员卡
+        </Text>
+        {termsSection}
+        <Button
+          className='button button--primary'
+          data-testid='accept-terms'
+          disabled={!terms || !hasConsented || isSubmitting}
+          loading={isSubmitting}
+          onClick={acceptNewTerms}
+        >
+          同意并继续
+        </Button>
+        <ErrorNotice message={error} testId='register-error' />
+      </View>
+    )
+  }
+
   return (
     <View className='page' data-testid='register-page'>
-      <View className='section'>
-        <Text className='section__title'>隐私条款{terms ? `（${terms.version}）` : ''}</Text>
-        <ScrollView scrollY className='terms' data-testid='terms-text'>
-          <Text>{terms ? terms.text : '正在加载条款…'}</Text>
-        </ScrollView>
-        <View
-          className={`checkbox ${hasConsented ? 'checkbox--checked' : ''}`}
-          data-testid='consent-checkbox'
-          data-checked={hasConsented ? 'true' : 'false'}
-          onClick={() => setHasConsented(!hasConsented)}
-        >
-          <View className='checkbox__box'>{hasConsented ? '✓' : ''}</View>
-          <Text>我已阅读并同意隐私条款</Text>
-        </View>
-      </View>
+      {isDeleted && (
+        <Text className='notice notice--ok' data-testid='register-deleted'>
+          会员账户已注销，个人信息已删除。欢迎随时重新注册。
+        </Text>
+      )}
+      {termsSection}
 
       <View className='section'>
         <Text className='section__title'>个人信息（选填）</Text>
@@ -185,6 +346,29 @@ export default function RegisterPage() {
       </View>
 
       <ErrorNotice message={error} testId='register-error' />
+
+      {(isRebindOffered || rebind) && (
+        <View className='section' data-testid='rebind-section'>
+          <Text className='section__title'>换绑到当前微信</Text>
+          {rebind ? (
+            <View>
+              <Text className='muted' data-testid='rebind-requested'>
+                已申请换绑 {rebind.maskedPhone}。请在原来的微信打开会员卡，进入“我的资料”确认。
+                原微信已无法使用时，可在 {rebind.confirmableByPhoneFrom.slice(0, 16)}{' '}
+                之后再次验证手机号完成换绑。
+              </Text>
+              {phoneButton('finishRebind', '再次验证手机号完成换绑', 'rebind-finish')}
+            </View>
+          ) : (
+            <View>
+              <Text className='muted'>
+                这个手机号已是会员，绑定在另一个微信上。验证手机号后，可把会员卡换绑到当前微信。
+              </Text>
+              {phoneButton('requestRebind', '验证手机号并申请换绑', 'rebind-request')}
+            </View>
+          )}
+        </View>
+      )}
       {storeId && <Text className='muted'>注册门店：{storeId}</Text>}
     </View>
   )

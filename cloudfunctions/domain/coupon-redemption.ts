@@ -1,0 +1,278 @@
+import type { CostBearer, RedeemedCoupon } from '../../typings/coupons'
+import type { RefundResult } from '../../typings/points'
+import { isAcceptedAt } from './coupon-templates'
+import type { CouponDoc } from './coupons'
+import type { RandomBytes } from './members'
+import type { MemberDoc, StaffDoc, StoreDoc, VisitDoc } from './models'
+import { refundOrder, type RefundInput } from './points'
+import type { Database, Doc } from './ports'
+import { refuse, succeed, type Result } from './result'
+import { businessDate, formatBusinessTime, toStoredTime } from './time'
+import { loadSigningKey, verifyVisitToken, type VisitClaims } from './visit-tokens'
+
+/**
+ * Redemption at the counter and its inverse. A redemption and its settlement record commit in
+ * one transaction that reads and writes the coupon document, so of two stores redeeming the same
+ * coupon at once only one commits; the other runs again and finds it redeemed.
+ */
+
+/** One line of `settlements` for a coupon: who served it, whose member, who bears the cost. */
+export interface CouponSettlementDoc extends Doc {
+  kind: 'couponRedeemed' | 'couponReinstated'
+  couponId: string
+  templateId: string
+  memberId: string
+  orderNo: string
+  servingStoreId: string
+  homeStoreId: string | null
+  costBearer: CostBearer
+  /** The store that bears the cost; null when HQ does. */
+  bearerStoreId: string | null
+  /** The value taken off: positive when redeemed, negative when a refund reinstated it. */
+  amountFen: number
+  /** The order amount the counter sent, to tell an exact retry from another order. */
+  orderAmountFen: number | null
+  month: string
+  at: string
+  clerkOpenid: string
+}
+
+export const redemptionId = (storeId: string, orderNo: string) => `coupon.${storeId}.${orderNo}`
+
+const reinstatementId = (storeId: string, orderNo: string) => `reinstate.${storeId}.${orderNo}`
+
+export interface RedeemInput {
+  visitToken: string
+  couponId: string
+  orderNo: string
+  amountFen?: number
+}
+
+export async function redeemCoupon(
+  db: Database,
+  staff: StaffDoc,
+  input: RedeemInput,
+  now: Date,
+  randomBytes: RandomBytes,
+): Promise<Result<RedeemedCoupon>> {
+  const keyHex = await loadSigningKey(db, randomBytes)
+  const verified = verifyVisitToken(keyHex, input.visitToken, now)
+  if (!verified.ok) return verified
+
+  const claims = verified.data
+  const isOwnVisit = claims.clerkOpenid === staff.openid && claims.storeId === staff.storeId
+  if (!isOwnVisit) return refuse('NOT_ALLOWED', '这次服务属于另一位店员或另一家门店')
+
+  return redeemVerifiedCoupon(db, claims, input, now)
+}
+
+/**
+ * One coupon per store and order number: an exact retry answers the first redemption, another
+ * coupon or amount on the same order is refused, so coupons do not stack on one order.
+ */
+export async function redeemVerifiedCoupon(
+  db: Database,
+  claims: Pick<VisitClaims, 'memberId' | 'storeId' | 'clerkOpenid'>,
+  input: Omit<RedeemInput, 'visitToken'>,
+  now: Date,
+): Promise<Result<RedeemedCoupon>> {
+  const store = await db.get<StoreDoc>('stores', claims.storeId)
+  if (!store) return refuse('NOT_ALLOWED', '没有这家门店')
+
+  const settlementId = redemptionId(claims.storeId, input.orderNo)
+  const amountFen = input.amountFen ?? null
+
+  return db.transaction(async (tx) => {
+    const earlier = await tx.get<CouponSettlementDoc>('settlements', settlementId)
+    if (earlier) {
+      const isSameRedemption =
+        earlier.couponId === input.couponId &&
+        earlier.memberId === claims.memberId &&
+        earlier.orderAmountFen === amountFen
+      if (!isSameRedemption) return refuse('DUPLICATE_ORDER')
+
+      const coupon = await tx.get<CouponDoc>('coupons', earlier.couponId)
+
+      return succeed(toRedeemedCoupon(earlier, coupon?.title ?? ''))
+    }
+
+    const coupon = await tx.get<CouponDoc>('coupons', input.couponId)
+    if (!coupon || coupon.memberId !== claims.memberId) return refuse('COUPON_NOT_FOUND')
+
+    const at = toStoredTime(now)
+    if (coupon.status === 'used') return refuse('COUPON_ALREADY_REDEEMED')
+    if (coupon.status === 'expired' || at >= coupon.validUntil) return refuse('COUPON_EXPIRED')
+    if (at < coupon.validFrom) {
+      return refuse(
+        'COUPON_NOT_VALID_HERE',
+        `这张券 ${formatBusinessTime(coupon.validFrom)} 起可用`,
+      )
+    }
+    if (!isAcceptedAt(coupon.stores, store)) return refuse('COUPON_NOT_VALID_HERE')
+    if (coupon.minSpendFen > 0 && (amountFen ?? 0) < coupon.minSpendFen) {
+      return refuse('MIN_SPEND_NOT_MET', `满 ${coupon.minSpendFen / 100} 元可用`)
+    }
+
+    const discountFen = computeDiscount(coupon, amountFen)
+    if (discountFen === null) return refuse('INVALID_INPUT', '折扣券需要填写订单金额')
+
+    const member = await tx.get<MemberDoc>('members', coupon.memberId)
+    const settlement: CouponSettlementDoc = {
+      _id: settlementId,
+      kind: 'couponRedeemed',
+      couponId: coupon._id,
+      templateId: coupon.templateId,
+      memberId: coupon.memberId,
+      orderNo: input.orderNo,
+      servingStoreId: claims.storeId,
+      homeStoreId: member?.homeStoreId ?? null,
+      costBearer: coupon.costBearer,
+      bearerStoreId: findBearer(coupon, claims.storeId),
+      amountFen: discountFen,
+      orderAmountFen: amountFen,
+      month: businessDate(now).slice(0, 7),
+      at,
+      clerkOpenid: claims.clerkOpenid,
+    }
+    await tx.insert('settlements', settlement)
+    await tx.update('coupons', coupon._id, {
+      set: {
+        status: 'used',
+        redemption: {
+          storeId: claims.storeId,
+          orderNo: input.orderNo,
+          amountFen,
+          discountFen,
+          at,
+          clerkOpenid: claims.clerkOpenid,
+          settlementId,
+        },
+      },
+    })
+
+    return succeed(toRedeemedCoupon(settlement, coupon.title))
+  })
+}
+
+/** The value a coupon takes off an order; null when a discount has no amount to work on. */
+export function computeDiscount(
+  coupon: Pick<CouponDoc, 'kind' | 'valueFen' | 'discountPercent' | 'maxDiscountFen'>,
+  amountFen: number | null,
+): number | null {
+  if (coupon.kind === 'gift') return coupon.valueFen ?? 0
+  if (coupon.kind === 'cash') {
+    const value = coupon.valueFen ?? 0
+
+    return amountFen === null ? value : Math.min(value, amountFen)
+  }
+  if (amountFen === null) return null
+
+  const off = Math.floor((amountFen * (100 - (coupon.discountPercent ?? 100))) / 100)
+
+  return Math.min(off, coupon.maxDiscountFen ?? off)
+}
+
+/** HQ is null; an `issuer` coupon without a home store at issue falls to HQ. */
+function findBearer(coupon: CouponDoc, servingStoreId: string): string | null {
+  switch (coupon.costBearer) {
+    case 'hq':
+      return null
+    case 'issuer':
+      return coupon.issuerStoreId
+    case 'redeemer':
+      return servingStoreId
+  }
+}
+
+function toRedeemedCoupon(settlement: CouponSettlementDoc, title: string): RedeemedCoupon {
+  return {
+    couponId: settlement.couponId,
+    title,
+    orderNo: settlement.orderNo,
+    storeId: settlement.servingStoreId,
+    amountFen: settlement.orderAmountFen,
+    discountFen: settlement.amountFen,
+    redeemedAt: formatBusinessTime(settlement.at),
+  }
+}
+
+/**
+ * The inverse of a redemption: the coupon of this store's order is usable again if its validity
+ * has not ended (else it is expired), and a negative settlement line cancels the first. Running
+ * it again changes nothing and answers the same coupon.
+ */
+export async function reinstateCouponForOrder(
+  db: Database,
+  storeId: string,
+  orderNo: string,
+  now: Date,
+): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const redeemed = await tx.get<CouponSettlementDoc>(
+      'settlements',
+      redemptionId(storeId, orderNo),
+    )
+    if (!redeemed) return []
+
+    const undoId = reinstatementId(storeId, orderNo)
+    if (await tx.get('settlements', undoId)) return [redeemed.couponId]
+
+    const coupon = await tx.get<CouponDoc>('coupons', redeemed.couponId)
+    if (!coupon) return []
+
+    const at = toStoredTime(now)
+    await tx.update('coupons', coupon._id, {
+      set: { status: at < coupon.validUntil ? 'usable' : 'expired', redemption: null },
+    })
+    await tx.insert('settlements', {
+      ...redeemed,
+      _id: undoId,
+      kind: 'couponReinstated',
+      amountFen: -redeemed.amountFen,
+      month: businessDate(now).slice(0, 7),
+      at,
+    })
+
+    return [coupon._id]
+  })
+}
+
+export type RefundWithCoupons = RefundResult & { couponsReinstated: string[] }
+
+/**
+ * A refund at the counter: the points of issue 5, then the coupon of the order once the whole
+ * order is refunded. Two transactions, each safe to repeat, so a retry of the same refund
+ * finishes whatever the first attempt left undone.
+ */
+export async function refundOrderWithCoupons(
+  db: Database,
+  staff: StaffDoc,
+  input: RefundInput,
+  now: Date,
+): Promise<Result<RefundWithCoupons>> {
+  const storeId = staff.storeId
+  if (!storeId) return refuse('NOT_ALLOWED', '只有门店员工可以退款')
+
+  const refunded = await refundOrder(db, staff, input, now)
+  const isCouponOnlyOrder = !refunded.ok && refunded.error.code === 'NOT_FOUND'
+  if (!refunded.ok && !isCouponOnlyOrder) return refunded
+
+  const visit = await db.get<VisitDoc>('visits', `${storeId}.${input.orderNo}`)
+  const isWholeOrder = !visit || (visit.refundedFen ?? 0) >= visit.amountFen
+  const couponsReinstated = isWholeOrder
+    ? await reinstateCouponForOrder(db, storeId, input.orderNo, now)
+    : []
+  if (refunded.ok) return succeed({ ...refunded.data, couponsReinstated })
+  if (couponsReinstated.length === 0) return refunded
+
+  const coupon = await db.get<CouponDoc>('coupons', couponsReinstated[0])
+  const member = coupon ? await db.get<MemberDoc>('members', coupon.memberId) : null
+
+  return succeed({
+    refundedFen: input.amountFen,
+    pointsReversed: 0,
+    shortfall: 0,
+    balance: member?.points ?? 0,
+    couponsReinstated,
+  })
+}

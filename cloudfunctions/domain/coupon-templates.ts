@@ -1,0 +1,191 @@
+import dayjs from 'dayjs'
+import { bytesToHex } from '@noble/hashes/utils'
+import type {
+  CostBearer,
+  CouponKind,
+  CouponStores,
+  CouponTemplate,
+  CreateCouponTemplateInput,
+} from '../../typings/coupons'
+import { appendAudit } from './audit'
+import type { RandomBytes } from './members'
+import type { StaffDoc, StoreDoc } from './models'
+import type { Database, Doc } from './ports'
+import { refuse, succeed, type Result } from './result'
+import { BUSINESS_TIME_ZONE, formatBusinessTime, toStoredTime } from './time'
+
+/**
+ * HQ's coupon templates. A template is never edited once coupons exist: each coupon copies the
+ * rules it was issued under, so what a member holds cannot change under them.
+ */
+export interface CouponTemplateDoc extends Doc {
+  title: string
+  kind: CouponKind
+  valueFen: number | null
+  discountPercent: number | null
+  maxDiscountFen: number | null
+  minSpendFen: number
+  validDays: number | null
+  /** Shanghai dates, `YYYY-MM-DD`, both days included. */
+  validFrom: string | null
+  validTo: string | null
+  stores: CouponStores
+  stock: number | null
+  perMemberLimit: number | null
+  exchangePoints: number | null
+  costBearer: CostBearer
+  createdAt: string
+  createdBy: string
+}
+
+/** How many coupons of a template, or of a template to one member, were issued. */
+export interface CouponCounterDoc extends Doc {
+  issued: number
+}
+
+export const templateCounterId = (templateId: string) => `t.${templateId}`
+
+export const memberCounterId = (templateId: string, memberId: string) =>
+  `m.${templateId}.${memberId}`
+
+export async function createCouponTemplate(
+  db: Database,
+  actor: StaffDoc,
+  input: CreateCouponTemplateInput,
+  context: { now: Date; requestId: string; randomBytes: RandomBytes },
+): Promise<Result<{ templateId: string }>> {
+  const stores = input.stores ?? 'all'
+  const refused = await checkStoresExist(db, stores)
+  if (refused) return refused
+
+  const templateId = `T${bytesToHex(context.randomBytes(6))}`
+  const template: CouponTemplateDoc = {
+    _id: templateId,
+    title: input.title,
+    kind: input.kind,
+    valueFen: input.valueFen ?? null,
+    discountPercent: input.discountPercent ?? null,
+    maxDiscountFen: input.maxDiscountFen ?? null,
+    minSpendFen: input.minSpendFen ?? 0,
+    validDays: input.validDays ?? null,
+    validFrom: input.validFrom ?? null,
+    validTo: input.validTo ?? null,
+    stores,
+    stock: input.stock ?? null,
+    perMemberLimit: input.perMemberLimit ?? null,
+    exchangePoints: input.exchangePoints ?? null,
+    costBearer: input.costBearer,
+    createdAt: toStoredTime(context.now),
+    createdBy: actor.openid,
+  }
+
+  return db.transaction(async (tx) => {
+    await tx.insert('couponTemplates', template)
+    await tx.insert('couponCounters', { _id: templateCounterId(templateId), issued: 0 })
+    await appendAudit(
+      tx,
+      {
+        actor: { openid: actor.openid, role: actor.role, storeId: actor.storeId },
+        action: 'createCouponTemplate',
+        memberId: null,
+        fields: [],
+        requestId: context.requestId,
+        detail: { templateId },
+      },
+      context.now,
+      context.randomBytes,
+    )
+
+    return succeed({ templateId })
+  })
+}
+
+async function checkStoresExist(db: Database, stores: CouponStores) {
+  if (stores === 'all') return null
+
+  if (!Array.isArray(stores)) {
+    const region = await db.get('regions', stores.regionId)
+
+    return region ? null : refuse('INVALID_INPUT', `没有这个区域：${stores.regionId}`)
+  }
+
+  const found = await db.find<StoreDoc>(
+    'stores',
+    { _id: { $in: stores } },
+    { limit: stores.length },
+  )
+  const missing = stores.filter((id) => !found.some((store) => store._id === id))
+
+  return missing.length ? refuse('INVALID_INPUT', `没有这些门店：${missing.join(', ')}`) : null
+}
+
+// TODO(#6): at most this many templates are listed; the console pages them once HQ has more.
+const TEMPLATE_LIST_LIMIT = 200
+
+/** Every template with how many were issued, newest first: the console's stock view. */
+export async function listCouponTemplates(db: Database): Promise<{ templates: CouponTemplate[] }> {
+  const templates = await db.find<CouponTemplateDoc>(
+    'couponTemplates',
+    {},
+    { orderBy: [['createdAt', 'desc']], limit: TEMPLATE_LIST_LIMIT },
+  )
+  const counters = templates.length
+    ? await db.find<CouponCounterDoc>(
+        'couponCounters',
+        { _id: { $in: templates.map((template) => templateCounterId(template._id)) } },
+        { limit: templates.length },
+      )
+    : []
+  const issuedById = new Map(counters.map((counter) => [counter._id, counter.issued]))
+
+  return {
+    templates: templates.map(({ _id, createdBy: _createdBy, ...template }) => ({
+      ...template,
+      templateId: _id,
+      issued: issuedById.get(templateCounterId(_id)) ?? 0,
+      createdAt: formatBusinessTime(template.createdAt),
+    })),
+  }
+}
+
+/**
+ * When a coupon issued now is valid: from the start of its first Shanghai day to the start of
+ * the day after its last (exclusive), so that it works until 23:59:59.999 of its last day.
+ */
+export function computeValidity(
+  template: Pick<CouponTemplateDoc, 'validDays' | 'validFrom' | 'validTo'>,
+  now: Date,
+): { validFrom: string; validUntil: string } {
+  if (template.validFrom && template.validTo) {
+    return {
+      validFrom: startOfShanghaiDay(template.validFrom).toISOString(),
+      validUntil: startOfShanghaiDay(template.validTo).add(1, 'day').toISOString(),
+    }
+  }
+
+  const today = dayjs(now).tz(BUSINESS_TIME_ZONE).format('YYYY-MM-DD')
+
+  return {
+    validFrom: toStoredTime(now),
+    validUntil: startOfShanghaiDay(today)
+      .add(template.validDays ?? 1, 'day')
+      .toISOString(),
+  }
+}
+
+function startOfShanghaiDay(date: string) {
+  return dayjs.tz(date, BUSINESS_TIME_ZONE)
+}
+
+/** The last valid moment people are shown: one millisecond before the exclusive end. */
+export function formatLastValidMoment(validUntil: string): string {
+  return formatBusinessTime(new Date(Date.parse(validUntil) - 1))
+}
+
+/** Whether a coupon with these accepted stores works at `store`. */
+export function isAcceptedAt(stores: CouponStores, store: StoreDoc): boolean {
+  if (stores === 'all') return true
+  if (Array.isArray(stores)) return stores.includes(store._id)
+
+  return store.regionId === stores.regionId
+}

@@ -1,0 +1,457 @@
+import { sha256 } from '@noble/hashes/sha256'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils'
+import type {
+  CostBearer,
+  CouponKind,
+  CouponStatus,
+  CouponStores,
+  ExchangeResult,
+  IssueResult,
+  Wallet,
+  WalletCoupon,
+} from '../../typings/coupons'
+import type { ErrorCode } from '../../typings/errors'
+import { appendAudit, type AuditActor } from './audit'
+import { loadStoreRefs } from './chain'
+import {
+  computeValidity,
+  formatLastValidMoment,
+  isAcceptedAt,
+  memberCounterId,
+  templateCounterId,
+  type CouponCounterDoc,
+  type CouponTemplateDoc,
+} from './coupon-templates'
+import type { RandomBytes } from './members'
+import type { MemberDoc, RegionDoc, StaffDoc, StoreDoc } from './models'
+import {
+  addEntry,
+  expireDueLots,
+  openLedger,
+  takePoints,
+  writeLedger,
+  type PointEntryDoc,
+} from './points-ledger'
+import type { Database, Doc, TransactionScope } from './ports'
+import { refuse, succeed, type Result } from './result'
+import { formatBusinessTime, toStoredTime } from './time'
+
+/**
+ * The member's coupons: issuing under stock and per-member limits, and the wallet. Redemption is
+ * in coupon-redemption.ts, the monthly settlement in settlement.ts.
+ */
+
+export type CouponSource = 'hq' | 'welcome' | 'exchange' | 'campaign' | 'churn' | 'birthday'
+
+export interface CouponRedemption {
+  storeId: string
+  orderNo: string
+  amountFen: number | null
+  discountFen: number
+  at: string
+  clerkOpenid: string
+  settlementId: string
+}
+
+export interface CouponDoc extends Doc {
+  templateId: string
+  memberId: string
+  title: string
+  kind: CouponKind
+  valueFen: number | null
+  discountPercent: number | null
+  maxDiscountFen: number | null
+  minSpendFen: number
+  stores: CouponStores
+  costBearer: CostBearer
+  /** The store that bears an `issuer` coupon: the member's home store when it was issued. */
+  issuerStoreId: string | null
+  source: CouponSource
+  validFrom: string
+  /** Exclusive: the coupon stops working at this instant (start of the next Shanghai day). */
+  validUntil: string
+  /** Stored state; a coupon past `validUntil` reads as expired before the timer marks it. */
+  status: CouponStatus
+  issuedAt: string
+  redemption: CouponRedemption | null
+  /** `<storeId>.<orderNo>` while redeemed, so a refund finds it by equality. */
+  redeemedOrder?: string
+}
+
+export interface IssueRequest {
+  template: CouponTemplateDoc
+  memberId: string
+  source: CouponSource
+  /** Makes the coupon id: the same key issues once, a retry answers the same coupon. */
+  issueKey: string | null
+  now: Date
+  randomBytes: RandomBytes
+}
+
+/**
+ * Issues one coupon inside the caller's transaction. Stock and the per-member limit are counter
+ * documents read and written by id here, so two transactions issuing the last one never both
+ * commit: the second runs again and sees the stock gone.
+ */
+export async function issueInTransaction(
+  tx: TransactionScope,
+  request: IssueRequest,
+): Promise<Result<CouponDoc>> {
+  const { template, memberId, now } = request
+  const couponId = request.issueKey
+    ? couponIdForKey(template._id, request.issueKey)
+    : `C${bytesToHex(request.randomBytes(12))}`
+  const earlier = request.issueKey ? await tx.get<CouponDoc>('coupons', couponId) : null
+  if (earlier) return succeed(earlier)
+
+  const member = await tx.get<MemberDoc>('members', memberId)
+  if (!member || member.deletedAt) return refuse('NOT_FOUND', '没有这位会员')
+
+  const stockId = templateCounterId(template._id)
+  const stock = await tx.get<CouponCounterDoc>('couponCounters', stockId)
+  const issued = stock?.issued ?? 0
+  if (template.stock !== null && issued >= template.stock) return refuse('COUPON_OUT_OF_STOCK')
+
+  const limitId = memberCounterId(template._id, memberId)
+  const held = await tx.get<CouponCounterDoc>('couponCounters', limitId)
+  const heldCount = held?.issued ?? 0
+  if (template.perMemberLimit !== null && heldCount >= template.perMemberLimit) {
+    return refuse('COUPON_LIMIT_REACHED')
+  }
+
+  const validity = computeValidity(template, now)
+  const coupon: CouponDoc = {
+    _id: couponId,
+    templateId: template._id,
+    memberId,
+    title: template.title,
+    kind: template.kind,
+    valueFen: template.valueFen,
+    discountPercent: template.discountPercent,
+    maxDiscountFen: template.maxDiscountFen,
+    minSpendFen: template.minSpendFen,
+    stores: template.stores,
+    costBearer: template.costBearer,
+    issuerStoreId: member.homeStoreId,
+    source: request.source,
+    ...validity,
+    status: 'usable',
+    issuedAt: toStoredTime(now),
+    redemption: null,
+  }
+  await tx.insert('coupons', coupon)
+  await tx.set('couponCounters', { _id: stockId, issued: issued + 1 })
+  await tx.set('couponCounters', { _id: limitId, issued: heldCount + 1 })
+
+  return succeed(coupon)
+}
+
+/** A keyed coupon's id: derived, so a retry finds it by id; hashed, so any key fits an id. */
+function couponIdForKey(templateId: string, issueKey: string): string {
+  return `C${bytesToHex(sha256(utf8ToBytes(`${templateId}|${issueKey}`))).slice(0, 24)}`
+}
+
+/**
+ * Issues one coupon in a transaction of its own: the entry point for campaigns and the churn and
+ * birthday jobs.
+ */
+export async function issueCoupon(
+  db: Database,
+  request: Omit<IssueRequest, 'template'> & { templateId: string },
+): Promise<Result<CouponDoc>> {
+  const template = await db.get<CouponTemplateDoc>('couponTemplates', request.templateId)
+  if (!template) return refuse('NOT_FOUND', '没有这个券模板')
+
+  return db.transaction((tx) => issueInTransaction(tx, { ...request, template }))
+}
+
+/**
+ * HQ issues a template to members, one transaction each so that one member's refusal does not
+ * hold back the others. With `issueNo`, a retried batch answers the coupons it already issued.
+ */
+export async function issueCoupons(
+  db: Database,
+  actor: StaffDoc,
+  input: { templateId: string; memberIds: string[]; issueNo?: string },
+  context: { now: Date; requestId: string; randomBytes: RandomBytes },
+): Promise<Result<IssueResult>> {
+  const template = await db.get<CouponTemplateDoc>('couponTemplates', input.templateId)
+  if (!template) return refuse('NOT_FOUND', '没有这个券模板')
+
+  const result: IssueResult = { issued: [], refused: [] }
+  const auditActor: AuditActor = { openid: actor.openid, role: actor.role, storeId: actor.storeId }
+  for (const memberId of new Set(input.memberIds)) {
+    const issued = await db.transaction(async (tx) => {
+      const coupon = await issueInTransaction(tx, {
+        template,
+        memberId,
+        source: 'hq',
+        issueKey: input.issueNo ? `${input.issueNo}.${memberId}` : null,
+        now: context.now,
+        randomBytes: context.randomBytes,
+      })
+      if (!coupon.ok) return coupon
+
+      await appendAudit(
+        tx,
+        {
+          actor: auditActor,
+          action: 'issueCoupon',
+          memberId,
+          fields: ['coupons'],
+          requestId: context.requestId,
+          detail: { templateId: template._id, couponId: coupon.data._id },
+        },
+        context.now,
+        context.randomBytes,
+      )
+
+      return coupon
+    })
+    if (issued.ok) result.issued.push({ memberId, couponId: issued.data._id })
+    else result.refused.push({ memberId, code: issued.error.code })
+  }
+
+  return succeed(result)
+}
+
+export interface WelcomeGiftDoc extends Doc {
+  templateId: string | null
+}
+
+/** The settings entry naming the template every new member receives. */
+export const WELCOME_GIFT_SETTING = 'welcomeGift'
+
+/**
+ * Gives a newly registered member the welcome gift, after the registration committed. Its
+ * failure is recorded in `jobs` and answered, never thrown: registration stands without it.
+ */
+export async function issueWelcomeGift(
+  db: Database,
+  memberId: string,
+  now: Date,
+  randomBytes: RandomBytes,
+): Promise<{ couponId: string | null; refusal: ErrorCode | null }> {
+  const setting = await db.get<WelcomeGiftDoc>('settings', WELCOME_GIFT_SETTING)
+  if (!setting?.templateId) return { couponId: null, refusal: null }
+
+  let refusal: ErrorCode
+  try {
+    const issued = await issueCoupon(db, {
+      templateId: setting.templateId,
+      memberId,
+      source: 'welcome',
+      issueKey: `welcome.${memberId}`,
+      now,
+      randomBytes,
+    })
+    if (issued.ok) return { couponId: issued.data._id, refusal: null }
+
+    refusal = issued.error.code
+  } catch {
+    refusal = 'INTERNAL'
+  }
+  // A retry of the same registration may repeat this; the id keeps one record per member.
+  await db.set('jobs', {
+    _id: `welcomeGift.${memberId}`,
+    kind: 'welcomeGiftFailed',
+    memberId,
+    templateId: setting.templateId,
+    code: refusal,
+    at: toStoredTime(now),
+  })
+
+  return { couponId: null, refusal }
+}
+
+/** A member spends points on a coupon: the spend and the coupon commit together or not at all. */
+export async function exchangeForCoupon(
+  db: Database,
+  member: MemberDoc,
+  input: { templateId: string; exchangeNo?: string },
+  now: Date,
+  randomBytes: RandomBytes,
+): Promise<Result<ExchangeResult>> {
+  const template = await db.get<CouponTemplateDoc>('couponTemplates', input.templateId)
+  if (!template) return refuse('NOT_FOUND', '没有这个券模板')
+
+  const price = template.exchangePoints
+  if (!price) return refuse('COUPON_NOT_EXCHANGEABLE')
+
+  // One key names both the ledger entry and the coupon, so a retry finds both or neither.
+  const entryId = `exchange.${member._id}.${input.exchangeNo ?? bytesToHex(randomBytes(8))}`
+
+  return db.transaction(async (tx) => {
+    const earlier = await tx.get<PointEntryDoc>('pointEntries', entryId)
+    if (earlier) {
+      const couponId = couponIdForKey(template._id, entryId)
+
+      return succeed({ couponId, balance: earlier.balanceAfter })
+    }
+
+    const current = await tx.get<MemberDoc>('members', member._id)
+    if (!current || current.deletedAt) return refuse('NOT_REGISTERED')
+
+    // Every refusal comes before the first write: a refusal still commits what was written.
+    const ledger = openLedger(current, now)
+    expireDueLots(ledger)
+    if (ledger.balance < price) {
+      return refuse(
+        'INSUFFICIENT_POINTS',
+        `积分不足：兑换需要 ${price} 分，可用 ${ledger.balance} 分`,
+      )
+    }
+
+    const issued = await issueInTransaction(tx, {
+      template,
+      memberId: member._id,
+      source: 'exchange',
+      issueKey: entryId,
+      now,
+      randomBytes,
+    })
+    if (!issued.ok) return issued
+
+    const taken = takePoints(ledger, price)
+    addEntry(ledger, {
+      _id: entryId,
+      kind: 'spend',
+      delta: -price,
+      storeId: null,
+      orderNo: null,
+      lots: taken,
+      reason: `兑换优惠券：${template.title}`,
+    })
+    await writeLedger(tx, ledger)
+
+    return succeed({ couponId: issued.data._id, balance: ledger.balance })
+  })
+}
+
+/** What a coupon is now: a stored `usable` past its last valid moment reads as expired. */
+export function currentStatus(coupon: CouponDoc, now: Date): CouponStatus {
+  if (coupon.status !== 'usable') return coupon.status
+
+  return toStoredTime(now) < coupon.validUntil ? 'usable' : 'expired'
+}
+
+export function isUsableNow(coupon: CouponDoc, now: Date): boolean {
+  const at = toStoredTime(now)
+
+  return coupon.status === 'usable' && coupon.validFrom <= at && at < coupon.validUntil
+}
+
+// TODO(#6): the wallet answers at most this many coupons; members holding more need paging.
+const WALLET_LIMIT = 200
+
+async function findMemberCoupons(db: Database, memberId: string): Promise<CouponDoc[]> {
+  return db.find<CouponDoc>(
+    'coupons',
+    { memberId },
+    { orderBy: [['issuedAt', 'desc']], limit: WALLET_LIMIT },
+  )
+}
+
+/** The wallet: each coupon with where it works and until when, filtered by its status now. */
+export async function listWallet(
+  db: Database,
+  memberId: string,
+  status: CouponStatus | undefined,
+  now: Date,
+): Promise<Wallet> {
+  const coupons = (await findMemberCoupons(db, memberId)).filter(
+    (coupon) => !status || currentStatus(coupon, now) === status,
+  )
+  const listedIds = coupons.flatMap((coupon) => (Array.isArray(coupon.stores) ? coupon.stores : []))
+  const redeemedIds = coupons.flatMap((coupon) =>
+    coupon.redemption ? [coupon.redemption.storeId] : [],
+  )
+  const stores = await loadStoreRefs(db, [...listedIds, ...redeemedIds])
+  const regionIds = coupons.flatMap((coupon) =>
+    coupon.stores !== 'all' && !Array.isArray(coupon.stores) ? [coupon.stores.regionId] : [],
+  )
+  const regions = regionIds.length
+    ? await db.find<RegionDoc>('regions', { _id: { $in: [...new Set(regionIds)] } })
+    : []
+  const regionNames = new Map(regions.map((region) => [region._id, region.name]))
+
+  return {
+    coupons: coupons.map((coupon): WalletCoupon => {
+      const redemption = coupon.redemption
+
+      return {
+        couponId: coupon._id,
+        templateId: coupon.templateId,
+        title: coupon.title,
+        kind: coupon.kind,
+        valueFen: coupon.valueFen,
+        discountPercent: coupon.discountPercent,
+        maxDiscountFen: coupon.maxDiscountFen,
+        minSpendFen: coupon.minSpendFen,
+        status: currentStatus(coupon, now),
+        validFrom: formatBusinessTime(coupon.validFrom),
+        validUntil: formatLastValidMoment(coupon.validUntil),
+        places: describePlaces(coupon.stores, stores, regionNames),
+        redeemed: redemption
+          ? {
+              at: formatBusinessTime(redemption.at),
+              store: stores.get(redemption.storeId) ?? null,
+              discountFen: redemption.discountFen,
+            }
+          : null,
+      }
+    }),
+  }
+}
+
+function describePlaces(
+  accepted: CouponStores,
+  stores: Awaited<ReturnType<typeof loadStoreRefs>>,
+  regionNames: Map<string, string>,
+): WalletCoupon['places'] {
+  if (accepted === 'all') return { scope: 'all', description: '全部门店可用', stores: [] }
+
+  if (!Array.isArray(accepted)) {
+    const name = regionNames.get(accepted.regionId) ?? accepted.regionId
+
+    return { scope: 'region', description: `${name}区域门店可用`, stores: [] }
+  }
+
+  const listed = accepted.flatMap((id) => {
+    const store = stores.get(id)
+
+    return store ? [store] : []
+  })
+
+  return { scope: 'list', description: `指定 ${listed.length} 家门店可用`, stores: listed }
+}
+
+/** Coupons the member can use right now, for the card's count. */
+export async function countUsableCoupons(db: Database, memberId: string, now: Date) {
+  const coupons = await findMemberCoupons(db, memberId)
+
+  return coupons.filter((coupon) => isUsableNow(coupon, now)).length
+}
+
+/** Coupons the member can use at this store right now: the counter's scan summary. */
+export async function listUsableAtStore(
+  db: Database,
+  memberId: string,
+  storeId: string,
+  now: Date,
+) {
+  const store = await db.get<StoreDoc>('stores', storeId)
+  if (!store) return []
+
+  const coupons = await findMemberCoupons(db, memberId)
+
+  return coupons
+    .filter((coupon) => isUsableNow(coupon, now) && isAcceptedAt(coupon.stores, store))
+    .map((coupon) => ({
+      couponId: coupon._id,
+      title: coupon.title,
+      kind: coupon.kind,
+      minSpendFen: coupon.minSpendFen,
+      validUntil: formatLastValidMoment(coupon.validUntil),
+    }))
+}

@@ -1,0 +1,224 @@
+import type { MemberDoc, PointLotDoc } from './models'
+import { expireDueLots, openLedger, writeLedger } from './points-ledger'
+import { loadPointsRules, monthStartInShanghai } from './points-rules'
+import type { Database, Doc } from './ports'
+import { isHigherTier, sumQualifying, tierForPoints } from './tiers'
+import { businessDate, toStoredTime } from './time'
+
+/**
+ * The daily points job: expires due lots and, once a year on HQ's review date, lets tiers go
+ * down. Each run does a bounded amount of work and records where it stands in `jobs`, so a run
+ * cut short by a timeout or a crash is finished by the next one; the timer fires often enough
+ * for that, and a run whose day is already done costs one read.
+ */
+export interface ExpiryLimits {
+  /** Open due lots fetched per query; each names a member whose due lots all expire at once. */
+  lotsPerChunk: number
+  chunksPerRun: number
+  /** Members reviewed per query in the yearly tier review. */
+  membersPerChunk: number
+}
+
+// Each query costs about as much as the open due lots it looks through, so chunks are large and
+// few; a run stays well inside the function's timeout even when every lot is another member's.
+// CloudBase answers at most 1,000 documents a query.
+export const defaultExpiryLimits: ExpiryLimits = {
+  lotsPerChunk: 1_000,
+  chunksPerRun: 6,
+  membersPerChunk: 200,
+}
+
+/**
+ * Lots expire on the first of a month, so the due ones are found by equality on these instants.
+ * TODO(#5): each query still looks through every open due lot (the local store indexes equality
+ * only), so a backlog of N lots costs about N² / lotsPerChunk; a cursor on an indexed field, or
+ * CloudBase's own index on openExpiresAt, would make it linear.
+ */
+const LOOKBACK_MONTHS = 120
+
+interface ExpiryJobDoc extends Doc {
+  date: string
+  status: 'running' | 'done'
+  lotsExpired: number
+  membersTouched: number
+  chunks: number
+  updatedAt: string
+}
+
+interface TierReviewJobDoc extends Doc {
+  year: number
+  status: 'running' | 'done'
+  cursor: string
+  membersReviewed: number
+  membersDowngraded: number
+  updatedAt: string
+}
+
+export interface ExpiryRunReport {
+  date: string
+  expiry: { status: 'running' | 'done'; lotsExpired: number; membersTouched: number }
+  tierReview: { status: 'running' | 'done' | 'not due'; membersDowngraded: number }
+}
+
+export async function runPointsJob(
+  db: Database,
+  now: Date,
+  limits: ExpiryLimits = defaultExpiryLimits,
+): Promise<ExpiryRunReport> {
+  const expiry = await expireDueLotsInChunks(db, now, limits)
+  const tierReview =
+    expiry.status === 'done' ? await reviewTiers(db, now, limits) : notDue('running')
+
+  return { date: businessDate(now), expiry, tierReview }
+}
+
+function notDue(status: 'running' | 'not due') {
+  return { status, membersDowngraded: 0 }
+}
+
+export async function expireDueLotsInChunks(
+  db: Database,
+  now: Date,
+  limits: ExpiryLimits = defaultExpiryLimits,
+): Promise<ExpiryRunReport['expiry']> {
+  const date = businessDate(now)
+  const stored = await db.get<ExpiryJobDoc>('jobs', 'pointExpiry')
+  const job: ExpiryJobDoc =
+    stored?.date === date
+      ? stored
+      : {
+          _id: 'pointExpiry',
+          date,
+          status: 'running',
+          lotsExpired: 0,
+          membersTouched: 0,
+          chunks: 0,
+          updatedAt: toStoredTime(now),
+        }
+  if (job.status === 'done') return summarize(job)
+
+  const boundaries = listDueBoundaries(now)
+  for (let chunk = 0; chunk < limits.chunksPerRun; chunk += 1) {
+    const lots = await db.find<PointLotDoc>(
+      'pointLots',
+      { openExpiresAt: { $in: boundaries } },
+      { limit: limits.lotsPerChunk },
+    )
+    const memberIds = [...new Set(lots.map((lot) => lot.memberId))]
+    for (const memberId of memberIds) {
+      job.lotsExpired += await expireMemberLots(db, memberId, lots, now)
+    }
+    job.membersTouched += memberIds.length
+    job.chunks += 1
+    // Only an empty answer means done: the database may answer fewer than asked for.
+    job.status = lots.length === 0 ? 'done' : 'running'
+    job.updatedAt = toStoredTime(now)
+    await db.set('jobs', job)
+    if (job.status === 'done') break
+  }
+
+  return summarize(job)
+}
+
+function summarize(job: ExpiryJobDoc): ExpiryRunReport['expiry'] {
+  return { status: job.status, lotsExpired: job.lotsExpired, membersTouched: job.membersTouched }
+}
+
+/** Every first-of-month instant from the lookback up to now, as lots store their expiry. */
+export function listDueBoundaries(now: Date): string[] {
+  const [year, month] = businessDate(now).split('-').map(Number)
+  const current = year * 12 + (month - 1)
+  const boundaries: string[] = []
+  for (let index = current - LOOKBACK_MONTHS; index <= current; index += 1) {
+    const boundary = monthStartInShanghai(Math.floor(index / 12), (index % 12) + 1)
+    if (boundary <= toStoredTime(now)) boundaries.push(boundary)
+  }
+
+  return boundaries
+}
+
+async function expireMemberLots(
+  db: Database,
+  memberId: string,
+  foundLots: PointLotDoc[],
+  now: Date,
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    const member = await tx.get<MemberDoc>('members', memberId)
+    const openIds = new Set((member?.openLots ?? []).map((lot) => lot.lotId))
+    // A lot the member's summary no longer holds (its member was deleted) would be found by every
+    // chunk; closing it keeps the job finite.
+    for (const lot of foundLots) {
+      if (lot.memberId === memberId && !openIds.has(lot._id)) {
+        await tx.update('pointLots', lot._id, { unset: ['openExpiresAt'] })
+      }
+    }
+    if (!member) return 0
+
+    const ledger = openLedger(member, now)
+    const expired = expireDueLots(ledger)
+    if (expired > 0) await writeLedger(tx, ledger)
+
+    return expired
+  })
+}
+
+/**
+ * The yearly review: on or after HQ's review date, each member above the first tier gets the tier
+ * their qualifying points now reach, which may be lower. Upgrades happen at once when points are
+ * earned, so the review only ever lowers a tier.
+ */
+export async function reviewTiers(
+  db: Database,
+  now: Date,
+  limits: ExpiryLimits = defaultExpiryLimits,
+): Promise<ExpiryRunReport['tierReview']> {
+  const rules = await loadPointsRules(db)
+  const date = businessDate(now)
+  const year = Number(date.slice(0, 4))
+  if (date.slice(5) < rules.tierReviewDate) return notDue('not due')
+
+  const stored = await db.get<TierReviewJobDoc>('jobs', 'tierReview')
+  const job: TierReviewJobDoc =
+    stored?.year === year
+      ? stored
+      : {
+          _id: 'tierReview',
+          year,
+          status: 'running',
+          cursor: '',
+          membersReviewed: 0,
+          membersDowngraded: 0,
+          updatedAt: toStoredTime(now),
+        }
+  if (job.status === 'done') return { status: 'done', membersDowngraded: job.membersDowngraded }
+
+  for (let chunk = 0; chunk < limits.chunksPerRun; chunk += 1) {
+    const members = await db.find<MemberDoc>(
+      'members',
+      { tier: { $in: ['silver', 'gold', 'black'] }, _id: { $gt: job.cursor } },
+      { orderBy: [['_id', 'asc']], limit: limits.membersPerChunk },
+    )
+    for (const found of members) {
+      const isDowngraded = await db.transaction(async (tx) => {
+        const member = await tx.get<MemberDoc>('members', found._id)
+        if (!member) return false
+
+        const merited = tierForPoints(rules, sumQualifying(member.qualifyingByMonth, now))
+        if (!isHigherTier(member.tier, merited)) return false
+
+        await tx.update('members', member._id, { set: { tier: merited } })
+        return true
+      })
+      if (isDowngraded) job.membersDowngraded += 1
+    }
+    job.membersReviewed += members.length
+    job.cursor = members.length ? members[members.length - 1]._id : job.cursor
+    job.status = members.length === 0 ? 'done' : 'running'
+    job.updatedAt = toStoredTime(now)
+    await db.set('jobs', job)
+    if (job.status === 'done') break
+  }
+
+  return { status: job.status, membersDowngraded: job.membersDowngraded }
+}

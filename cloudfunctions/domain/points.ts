@@ -1,0 +1,345 @@
+import { bytesToHex } from '@noble/hashes/utils'
+import type { AdjustResult } from '../../typings/hq'
+import type { PointsDetail, RefundResult, SpendResult } from '../../typings/points'
+import { appendAudit, type AuditActor } from './audit'
+import { loadStoreRefs } from './chain'
+import type { RandomBytes } from './members'
+import type { MemberDoc, PointLotDoc, StaffDoc, VisitDoc } from './models'
+import {
+  addEntry,
+  addLot,
+  countExpiringSoon,
+  expireDueLots,
+  openLedger,
+  removeQualifying,
+  sumTaken,
+  takePoints,
+  writeLedger,
+  type PointEntryDoc,
+} from './points-ledger'
+import { loadPointsRules } from './points-rules'
+import type { Database } from './ports'
+import { refuse, succeed, type Result } from './result'
+import { formatBusinessTime } from './time'
+import { loadSigningKey, verifyVisitToken, type VisitClaims } from './visit-tokens'
+
+/** What the counter and HQ do with points besides earning them (earning is in counter.ts). */
+
+export interface SpendInput {
+  visitToken: string
+  points: number
+  orderNo: string
+}
+
+export async function spendPoints(
+  db: Database,
+  staff: StaffDoc,
+  input: SpendInput,
+  now: Date,
+  randomBytes: RandomBytes,
+): Promise<Result<SpendResult>> {
+  const keyHex = await loadSigningKey(db, randomBytes)
+  const verified = verifyVisitToken(keyHex, input.visitToken, now)
+  if (!verified.ok) return verified
+
+  const claims = verified.data
+  const isOwnVisit = claims.clerkOpenid === staff.openid && claims.storeId === staff.storeId
+  if (!isOwnVisit) return refuse('NOT_ALLOWED', '这次服务属于另一位店员或另一家门店')
+
+  return spendVerifiedPoints(db, claims, input, now)
+}
+
+/**
+ * Spends points oldest lot first, once per store and order number. Two stores spending the same
+ * points at once both read and write the member document, so only one of them commits; the other
+ * runs again on the new balance.
+ */
+export async function spendVerifiedPoints(
+  db: Database,
+  claims: Pick<VisitClaims, 'memberId' | 'storeId' | 'clerkOpenid'>,
+  input: Omit<SpendInput, 'visitToken'>,
+  now: Date,
+): Promise<Result<SpendResult>> {
+  const entryId = `spend.${claims.storeId}.${input.orderNo}`
+
+  return db.transaction(async (tx) => {
+    const earlier = await tx.get<PointEntryDoc>('pointEntries', entryId)
+    if (earlier) {
+      const isSameSpend = earlier.memberId === claims.memberId && earlier.delta === -input.points
+      if (!isSameSpend) return refuse('DUPLICATE_ORDER')
+
+      return succeed({ balance: earlier.balanceAfter })
+    }
+
+    const member = await tx.get<MemberDoc>('members', claims.memberId)
+    if (!member || member.deletedAt) return refuse('NOT_REGISTERED', '这位会员已注销')
+
+    const ledger = openLedger(member, now)
+    expireDueLots(ledger)
+    if (ledger.balance < input.points) {
+      return refuse('INSUFFICIENT_POINTS', `积分不足：可用 ${ledger.balance} 分`)
+    }
+
+    const taken = takePoints(ledger, input.points)
+    addEntry(ledger, {
+      _id: entryId,
+      kind: 'spend',
+      delta: -input.points,
+      storeId: claims.storeId,
+      orderNo: input.orderNo,
+      lots: taken,
+      actorOpenid: claims.clerkOpenid,
+    })
+    await writeLedger(tx, ledger)
+
+    return succeed({ balance: ledger.balance })
+  })
+}
+
+export interface RefundInput {
+  orderNo: string
+  amountFen: number
+  refundNo?: number
+}
+
+/**
+ * Takes back the points an order of the caller's store earned, in proportion to the amount
+ * refunded (all of them once the whole order is refunded). The order's own lot gives first, then
+ * the oldest lots; what the member already spent is not taken below zero but recorded against the
+ * store as a shortfall.
+ * TODO(#6): coupons redeemed on the order are reinstated by the coupon wallet, not here.
+ */
+export async function refundOrder(
+  db: Database,
+  staff: StaffDoc,
+  input: RefundInput,
+  now: Date,
+): Promise<Result<RefundResult>> {
+  const storeId = staff.storeId
+  if (!storeId) return refuse('NOT_ALLOWED', '只有门店员工可以退款')
+
+  const visitId = `${storeId}.${input.orderNo}`
+  const entryId = `refund.${visitId}.${input.refundNo ?? 1}`
+
+  return db.transaction(async (tx) => {
+    const earlier = await tx.get<PointEntryDoc>('pointEntries', entryId)
+    if (earlier) {
+      if (earlier.amountFen !== input.amountFen) return refuse('DUPLICATE_ORDER')
+
+      return succeed(earlier.answer as RefundResult)
+    }
+
+    const visit = await tx.get<VisitDoc>('visits', visitId)
+    if (!visit) return refuse('NOT_FOUND', '本店没有这个订单号')
+
+    const refundedFen = (visit.refundedFen ?? 0) + input.amountFen
+    if (refundedFen > visit.amountFen) {
+      return refuse('INVALID_INPUT', '退款金额超过了订单尚可退的金额')
+    }
+
+    const member = await tx.get<MemberDoc>('members', visit.memberId)
+    if (!member || member.deletedAt) return refuse('NOT_REGISTERED', '这位会员已注销')
+
+    const owedTotal =
+      refundedFen === visit.amountFen
+        ? visit.pointsEarned
+        : Math.floor((visit.pointsEarned * refundedFen) / visit.amountFen)
+    const owed = owedTotal - (visit.pointsReversed ?? 0)
+    const ledger = openLedger(member, now)
+    expireDueLots(ledger)
+    const taken = takePoints(ledger, Math.min(owed, ledger.balance), visitId)
+    const pointsReversed = sumTaken(taken)
+    const shortfall = owed - pointsReversed
+    removeQualifying(ledger, visit.at, owed)
+    const answer: RefundResult = { refundedFen, pointsReversed, shortfall, balance: ledger.balance }
+    addEntry(ledger, {
+      _id: entryId,
+      kind: 'reversal',
+      delta: -pointsReversed,
+      storeId,
+      orderNo: input.orderNo,
+      lots: taken,
+      amountFen: input.amountFen,
+      ...(shortfall > 0 ? { shortfall } : {}),
+      answer: { ...answer },
+      actorOpenid: staff.openid,
+    })
+    if (shortfall > 0) {
+      // The store that refunds bears the points the member had already spent elsewhere.
+      await tx.insert('settlements', {
+        _id: `shortfall.${entryId}`,
+        kind: 'pointsShortfall',
+        storeId,
+        memberId: member._id,
+        orderNo: input.orderNo,
+        points: shortfall,
+        at: ledger.at,
+      })
+    }
+    await tx.update('visits', visitId, {
+      inc: { refundedFen: input.amountFen, pointsReversed: owed },
+    })
+    await writeLedger(tx, ledger)
+
+    return succeed(answer)
+  })
+}
+
+export interface AdjustInput {
+  memberId: string
+  points: number
+  reason: string
+  adjustmentNo?: string
+}
+
+/**
+ * HQ's goodwill and corrections: a positive adjustment is a lot of its own (it expires like any
+ * other and does not count toward tiers), a negative one takes from the oldest lots and may not
+ * take more than the balance. The audit entry is written in the same transaction.
+ */
+export async function adjustPoints(
+  db: Database,
+  actor: StaffDoc,
+  input: AdjustInput,
+  context: { now: Date; requestId: string; randomBytes: RandomBytes },
+): Promise<Result<AdjustResult>> {
+  const { now, requestId, randomBytes } = context
+  const rules = await loadPointsRules(db)
+  const entryId = `adjust.${input.adjustmentNo ?? bytesToHex(randomBytes(8))}`
+
+  return db.transaction(async (tx) => {
+    const earlier = await tx.get<PointEntryDoc>('pointEntries', entryId)
+    if (earlier) {
+      const isSame = earlier.memberId === input.memberId && earlier.delta === input.points
+      if (!isSame) return refuse('DUPLICATE_ORDER', '这个调整编号已用于另一笔调整')
+
+      return succeed({ balance: earlier.balanceAfter })
+    }
+
+    const member = await tx.get<MemberDoc>('members', input.memberId)
+    if (!member || member.deletedAt) return refuse('NOT_FOUND', '没有这位会员')
+
+    const ledger = openLedger(member, now)
+    expireDueLots(ledger)
+    if (input.points < 0 && ledger.balance < -input.points) {
+      return refuse('INSUFFICIENT_POINTS', `积分不足：可用 ${ledger.balance} 分`)
+    }
+
+    const lots =
+      input.points > 0
+        ? [{ lotId: entryId, points: input.points }]
+        : takePoints(ledger, -input.points)
+    if (input.points > 0) {
+      addLot(ledger, rules, {
+        lotId: entryId,
+        kind: 'adjust',
+        storeId: null,
+        orderNo: null,
+        amountFen: 0,
+        points: input.points,
+      })
+    }
+    addEntry(ledger, {
+      _id: entryId,
+      kind: 'adjust',
+      delta: input.points,
+      storeId: null,
+      orderNo: null,
+      lots,
+      reason: input.reason,
+      actorOpenid: actor.openid,
+    })
+    const auditActor: AuditActor = {
+      openid: actor.openid,
+      role: actor.role,
+      storeId: actor.storeId,
+    }
+    await appendAudit(
+      tx,
+      {
+        actor: auditActor,
+        action: 'adjustPoints',
+        memberId: member._id,
+        fields: ['points'],
+        requestId,
+        detail: { points: input.points, reason: input.reason, entryId },
+      },
+      now,
+      randomBytes,
+    )
+    await writeLedger(tx, ledger)
+
+    return succeed({ balance: ledger.balance })
+  })
+}
+
+const ENTRY_PAGE_SIZE = 20
+const LOT_LIST_LIMIT = 100
+
+/** The member's open lots with their expiry, and every movement at every store, newest first. */
+export async function listPoints(
+  db: Database,
+  member: MemberDoc,
+  cursor: string | undefined,
+  now: Date,
+): Promise<PointsDetail> {
+  const offset = cursor && /^\d+$/.test(cursor) ? Number(cursor) : 0
+  const openLots = (member.openLots ?? []).slice(0, LOT_LIST_LIMIT)
+  const lots = openLots.length
+    ? await db.find<PointLotDoc>(
+        'pointLots',
+        { _id: { $in: openLots.map((lot) => lot.lotId) } },
+        { limit: openLots.length },
+      )
+    : []
+  const lotsById = new Map(lots.map((lot) => [lot._id, lot]))
+  const entries = await db.find<PointEntryDoc>(
+    'pointEntries',
+    { memberId: member._id },
+    {
+      orderBy: [
+        ['at', 'desc'],
+        ['_id', 'desc'],
+      ],
+      skip: offset,
+      limit: ENTRY_PAGE_SIZE + 1,
+    },
+  )
+  const page = entries.slice(0, ENTRY_PAGE_SIZE)
+  const storeIds = [...lots.map((lot) => lot.storeId), ...page.map((entry) => entry.storeId)]
+  const stores = await loadStoreRefs(
+    db,
+    storeIds.filter((id): id is string => Boolean(id)),
+  )
+  const storeOf = (storeId: string | null) => (storeId ? (stores.get(storeId) ?? null) : null)
+
+  return {
+    balance: member.points,
+    expiringSoon: countExpiringSoon(member, now),
+    lots: openLots.map((open) => {
+      const lot = lotsById.get(open.lotId)
+
+      return {
+        lotId: open.lotId,
+        store: storeOf(lot?.storeId ?? null),
+        orderNo: lot?.orderNo ?? null,
+        points: lot?.points ?? open.remaining,
+        remaining: open.remaining,
+        earnedAt: formatBusinessTime(open.earnedAt),
+        expiresAt: open.expiresAt ? formatBusinessTime(open.expiresAt) : null,
+      }
+    }),
+    entries: page.map((entry) => ({
+      entryId: entry._id,
+      kind: entry.kind,
+      delta: entry.delta,
+      store: storeOf(entry.storeId),
+      orderNo: entry.orderNo,
+      lots: entry.lots,
+      reason: entry.reason ?? null,
+      at: formatBusinessTime(entry.at),
+      balanceAfter: entry.balanceAfter,
+    })),
+    nextCursor: entries.length > ENTRY_PAGE_SIZE ? String(offset + ENTRY_PAGE_SIZE) : null,
+  }
+}

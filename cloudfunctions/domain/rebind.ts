@@ -1,0 +1,187 @@
+import { bytesToHex } from '@noble/hashes/utils'
+import { randomSecretHex } from '../../typings/card-code'
+import type { PendingRebinds, RebindRequest, RebindResult } from '../../typings/member-identity'
+import { appendAudit } from './audit'
+import { MEMBER_SELF } from './member-profile'
+import { findMemberByCaller, memberKey, type RandomBytes } from './members'
+import type { MemberDoc, MemberKeyDoc } from './models'
+import type { Database, Doc } from './ports'
+import { refuse, succeed, type Result } from './result'
+import { formatBusinessTime, toStoredTime } from './time'
+
+/**
+ * Moving a member to another WeChat account (a new phone, a new WeChat id). The new account
+ * proves the phone with a fresh phone code and gets a ticket; then either
+ *
+ * - the old account, still signed in somewhere, confirms it (the safe, usual path), or
+ * - when the old account is lost, the new account proves the phone a second time, but only after
+ *   a cooling-off day. Phone numbers in China are recycled: a single proof would hand a former
+ *   owner's points to whoever got the number next. The day gives the old account, while it still
+ *   works, the time to see the request and cancel it.
+ *
+ * Either way the openid (and unionid) keys move and the change is audited in one transaction.
+ */
+export const REBIND_TICKETS = 'rebindTickets'
+
+const TICKET_TTL_MS = 3 * 24 * 60 * 60 * 1000
+const PHONE_PROOF_COOLING_OFF_MS = 24 * 60 * 60 * 1000
+
+export interface RebindTicketDoc extends Doc {
+  memberId: string
+  newOpenid: string
+  newUnionid: string | null
+  requestedAt: string
+  confirmableByPhoneFrom: string
+  expiresAt: string
+}
+
+export interface Caller {
+  openid: string
+  unionid: string | null
+}
+
+interface Context {
+  now: Date
+  randomBytes: RandomBytes
+  requestId: string
+}
+
+/** The new account asks to take over the member whose phone it just proved. */
+export async function requestRebind(
+  db: Database,
+  caller: Caller,
+  phone: string,
+  context: Context,
+): Promise<Result<RebindRequest>> {
+  if (await findMemberByCaller(db, caller.openid, caller.unionid)) {
+    return refuse('ALREADY_REGISTERED')
+  }
+
+  const key = await db.get<MemberKeyDoc>('memberKeys', memberKey('phone', phone))
+  const member = key ? await db.get<MemberDoc>('members', key.memberId) : null
+  if (!member || member.deletedAt)
+    return refuse('NOT_REGISTERED', '这个手机号还不是会员，请直接注册')
+
+  const requestedAtMs = context.now.getTime()
+  const ticket: RebindTicketDoc = {
+    _id: bytesToHex(context.randomBytes(16)),
+    memberId: member._id,
+    newOpenid: caller.openid,
+    newUnionid: caller.unionid,
+    requestedAt: toStoredTime(context.now),
+    confirmableByPhoneFrom: toStoredTime(new Date(requestedAtMs + PHONE_PROOF_COOLING_OFF_MS)),
+    expiresAt: toStoredTime(new Date(requestedAtMs + TICKET_TTL_MS)),
+  }
+  await db.insert(REBIND_TICKETS, ticket)
+
+  return succeed(toRequest(ticket, member))
+}
+
+/** The requests waiting for the old account, so that it can confirm or cancel them. */
+export async function listPendingRebinds(
+  db: Database,
+  member: MemberDoc,
+  now: Date,
+): Promise<PendingRebinds> {
+  const tickets = await db.find<RebindTicketDoc>(
+    REBIND_TICKETS,
+    { memberId: member._id, expiresAt: { $gt: toStoredTime(now) } },
+    { orderBy: [['requestedAt', 'desc']], limit: 20 },
+  )
+
+  return {
+    requests: tickets.map((ticket) => ({
+      ...toRequest(ticket, member),
+      requestedAt: formatBusinessTime(ticket.requestedAt),
+    })),
+  }
+}
+
+/**
+ * Completes a rebind: by the old account, or by the new one with `phone` freshly proved (the
+ * exchanged and normalized number of a second phone code) once the cooling-off day is over.
+ */
+export async function confirmRebind(
+  db: Database,
+  caller: Caller,
+  ticketId: string,
+  provedPhone: string | null,
+  context: Context,
+): Promise<Result<RebindResult>> {
+  return db.transaction(async (tx) => {
+    const ticket = await tx.get<RebindTicketDoc>(REBIND_TICKETS, ticketId)
+    const isLive = ticket !== null && ticket.expiresAt > toStoredTime(context.now)
+    const member = isLive ? await tx.get<MemberDoc>('members', ticket.memberId) : null
+    if (!ticket || !member || member.deletedAt) return refuse('REBIND_TICKET_INVALID')
+
+    const isOldAccount = caller.openid === member.openid
+    const isNewAccount = caller.openid === ticket.newOpenid && provedPhone !== null
+    if (!isOldAccount && !isNewAccount) return refuse('NOT_ALLOWED')
+    if (isNewAccount && provedPhone !== member.phone) {
+      return refuse('NOT_ALLOWED', '验证的手机号与申请换绑的会员不一致')
+    }
+    if (!isOldAccount && ticket.confirmableByPhoneFrom > toStoredTime(context.now)) {
+      return refuse('REBIND_TOO_EARLY')
+    }
+
+    const newOpenidKey = memberKey('openid', ticket.newOpenid)
+    const newUnionidKey = ticket.newUnionid ? memberKey('unionid', ticket.newUnionid) : null
+    const isTaken =
+      (await tx.get('memberKeys', newOpenidKey)) !== null ||
+      (newUnionidKey !== null && (await tx.get('memberKeys', newUnionidKey)) !== null)
+    if (isTaken) return refuse('ALREADY_REGISTERED', '新的微信账号已经是会员')
+
+    const via = isOldAccount ? ('old-account' as const) : ('phone-proof' as const)
+    await tx.remove('memberKeys', memberKey('openid', member.openid))
+    if (member.unionid) await tx.remove('memberKeys', memberKey('unionid', member.unionid))
+    await tx.insert('memberKeys', { _id: newOpenidKey, memberId: member._id })
+    if (newUnionidKey) await tx.insert('memberKeys', { _id: newUnionidKey, memberId: member._id })
+    // A new secret: the old phone may hold the card offline, and it may be the lost one.
+    await tx.update('members', member._id, {
+      set: {
+        openid: ticket.newOpenid,
+        unionid: ticket.newUnionid,
+        codeSecret: randomSecretHex(context.randomBytes),
+      },
+    })
+    await tx.remove(REBIND_TICKETS, ticket._id)
+    await appendAudit(
+      tx,
+      {
+        actor: MEMBER_SELF,
+        action: 'member.rebind',
+        memberId: member._id,
+        fields: ['openid', 'unionid'],
+        requestId: context.requestId,
+        detail: { via },
+      },
+      context.now,
+      context.randomBytes,
+    )
+
+    return succeed({ memberId: member._id, via })
+  })
+}
+
+/** The old account refuses a request it did not make. */
+export async function cancelRebind(
+  db: Database,
+  member: MemberDoc,
+  ticketId: string,
+): Promise<Result<{ isCancelled: true }>> {
+  const ticket = await db.get<RebindTicketDoc>(REBIND_TICKETS, ticketId)
+  if (!ticket || ticket.memberId !== member._id) return refuse('REBIND_TICKET_INVALID')
+
+  await db.transaction((tx) => tx.remove(REBIND_TICKETS, ticketId))
+
+  return succeed({ isCancelled: true as const })
+}
+
+function toRequest(ticket: RebindTicketDoc, member: MemberDoc): RebindRequest {
+  return {
+    ticket: ticket._id,
+    maskedPhone: member.maskedPhone,
+    expiresAt: formatBusinessTime(ticket.expiresAt),
+    confirmableByPhoneFrom: formatBusinessTime(ticket.confirmableByPhoneFrom),
+  }
+}

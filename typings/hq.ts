@@ -1,0 +1,30 @@
+import { z } from 'zod'
+import { idSchema, orderNoSchema } from './common'
+import { pointsRulesSchema } from './points'
+import { couponHqEventSchemas } from './coupons'
+
+/** Events of the `hq` function; the caller is HQ staff (region managers read only). */
+export const hqEventSchema = z.discriminatedUnion('action', [
+  z.strictObject({
+    action: z.literal('adjustPoints'),
+    memberId: idSchema,
+    points: z
+      .number()
+      .int()
+      .min(-1_000_000)
+      .max(1_000_000)
+      .refine((points) => points !== 0, '调整积分不能为 0'),
+    reason: z.string().trim().min(2).max(200),
+    /** The idempotency key of this adjustment; a retry with the same key changes nothing. */
+    adjustmentNo: orderNoSchema.optional(),
+  }),
+  z.strictObject({ action: z.literal('getRules') }),
+  z.strictObject({ action: z.literal('updateRules'), rules: pointsRulesSchema }),
+  ...couponHqEventSchemas,
+])
+
+export type HqEvent = z.infer<typeof hqEventSchema>
+
+export const adjustResultSchema = z.object({ balance: z.number().int() })
+
+export type AdjustResult = z.infer<typeof adjustResultSchema>
