@@ -12,7 +12,7 @@ import type { RandomBytes } from './members'
 import {
   loadSigningKey,
   signVisitToken,
-  verifyVisitToken,
+  verifyOwnVisit,
   VISIT_TOKEN_TTL_MS,
   type VisitClaims,
 } from './visit-tokens'
@@ -80,15 +80,10 @@ export async function recordPurchase(
   now: Date,
   randomBytes: RandomBytes,
 ): Promise<Result<PurchaseResult>> {
-  const keyHex = await loadSigningKey(db, randomBytes)
-  const verified = verifyVisitToken(keyHex, input.visitToken, now)
+  const verified = await verifyOwnVisit(db, staff, input.visitToken, now, randomBytes)
   if (!verified.ok) return verified
 
-  const claims = verified.data
-  const isOwnVisit = claims.clerkOpenid === staff.openid && claims.storeId === staff.storeId
-  if (!isOwnVisit) return refuse('NOT_ALLOWED', '这次服务属于另一位店员或另一家门店')
-
-  return recordVerifiedPurchase(db, claims, input, now)
+  return recordVerifiedPurchase(db, verified.data, input, now)
 }
 
 /** The part after the visit token was checked; the demo loader replays history through it. */

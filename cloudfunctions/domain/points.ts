@@ -21,7 +21,7 @@ import { loadPointsRules } from './points-rules'
 import type { Database } from './ports'
 import { refuse, succeed, type Result } from './result'
 import { formatBusinessTime } from './time'
-import { loadSigningKey, verifyVisitToken, type VisitClaims } from './visit-tokens'
+import { verifyOwnVisit, type VisitClaims } from './visit-tokens'
 
 /** What the counter and HQ do with points besides earning them (earning is in counter.ts). */
 
@@ -38,15 +38,10 @@ export async function spendPoints(
   now: Date,
   randomBytes: RandomBytes,
 ): Promise<Result<SpendResult>> {
-  const keyHex = await loadSigningKey(db, randomBytes)
-  const verified = verifyVisitToken(keyHex, input.visitToken, now)
+  const verified = await verifyOwnVisit(db, staff, input.visitToken, now, randomBytes)
   if (!verified.ok) return verified
 
-  const claims = verified.data
-  const isOwnVisit = claims.clerkOpenid === staff.openid && claims.storeId === staff.storeId
-  if (!isOwnVisit) return refuse('NOT_ALLOWED', '这次服务属于另一位店员或另一家门店')
-
-  return spendVerifiedPoints(db, claims, input, now)
+  return spendVerifiedPoints(db, verified.data, input, now)
 }
 
 /**

@@ -51,3 +51,25 @@ export function verifyVisitToken(keyHex: string, token: string, now: Date): Resu
 function signBody(keyHex: string, body: string): string {
   return Buffer.from(hmac(sha256, hexToBytes(keyHex), utf8ToBytes(body))).toString('base64url')
 }
+
+/**
+ * The counter's first step for every write: the visit token is genuine, still valid, and was
+ * issued to this clerk at this store.
+ */
+export async function verifyOwnVisit(
+  db: Database,
+  staff: { openid: string; storeId: string | null },
+  visitToken: string,
+  now: Date,
+  randomBytes: RandomBytes,
+): Promise<Result<VisitClaims>> {
+  const keyHex = await loadSigningKey(db, randomBytes)
+  const verified = verifyVisitToken(keyHex, visitToken, now)
+  if (!verified.ok) return verified
+
+  const claims = verified.data
+  const isOwnVisit = claims.clerkOpenid === staff.openid && claims.storeId === staff.storeId
+  if (!isOwnVisit) return refuse('NOT_ALLOWED', '这次服务属于另一位店员或另一家门店')
+
+  return succeed(claims)
+}
