@@ -1,20 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { makeCardCode } from '../typings/card-code'
 import { acceptCardCode } from '../cloudfunctions/domain/card-codes'
-import { upsertRegion, upsertStaff, upsertStore } from '../cloudfunctions/domain/chain'
+import { upsertRegion } from '../cloudfunctions/domain/chain'
 import { registerMember } from '../cloudfunctions/domain/members'
 import type { MemberDoc } from '../cloudfunctions/domain/models'
 import type { Database } from '../cloudfunctions/domain/ports'
 import { defaultSettings } from '../cloudfunctions/domain/settings'
 import { createDirectDatabase } from '../local-cloud/direct-database'
-import { startLocalCloud } from '../local-cloud/server'
 import { DocumentStore } from '../local-cloud/store'
-import { buildFunctions } from '../scripts/build-functions'
-import { functionsBuildDir } from '../scripts/local-paths'
+import { callFunction, openBenchStores, runCallers, withBenchCloud } from './bench-support'
 
 /**
  * Card-code verifications per second: `acceptCardCode` on the direct database over an in-memory
@@ -38,7 +33,6 @@ async function main() {
   console.log('card-code verifications')
   console.log(`${'path'.padEnd(34)} | codes | per second | ms per code`)
   report('acceptCardCode, in-memory', DIRECT_CODES, await benchDirect())
-  await buildFunctions()
   for (const [concurrency, elapsedMs] of await benchGateway()) {
     report(`staff.scan, gateway, ${concurrency} caller(s)`, GATEWAY_CALLS, elapsedMs)
   }
@@ -76,13 +70,10 @@ async function benchDirect(): Promise<number> {
 }
 
 async function benchGateway(): Promise<Array<[number, number]>> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tongka-bench-codes-'))
-  const cloud = await startLocalCloud({ port: 0, dataDir, functionsDir: functionsBuildDir })
-
-  try {
+  return withBenchCloud({ tempPrefix: 'tongka-bench-codes-' }, async (cloud) => {
     const db = createDirectDatabase(cloud.store)
     const members = await registerMembers(db, new Date())
-    const clerks = await openStores(db)
+    const clerks = (await openBenchStores(db, COUNTERS, 'bench')).map((clerk) => clerk.openid)
     let sequence = 0
     // One code per member and variant within a step: distinct while calls stay below
     // MEMBERS × VARIANTS per step, and a new step only makes new codes.
@@ -92,7 +83,8 @@ async function benchGateway(): Promise<Array<[number, number]>> {
       const member = members[index % MEMBERS]
       const variant = Math.floor(index / MEMBERS) % VARIANTS
       const code = makeCardCode(member.codeSecret, member.memberNo, Date.now(), variant)
-      const result = await call(cloud.url, { action: 'scan', code }, clerks[caller % COUNTERS])
+      const event = { action: 'scan', code }
+      const result = await callFunction(cloud.url, 'staff', event, clerks[caller % COUNTERS])
       if (!result?.ok) throw new Error(`a benchmark scan failed: ${JSON.stringify(result)}`)
     }
 
@@ -108,25 +100,7 @@ async function benchGateway(): Promise<Array<[number, number]>> {
     }
 
     return timings
-  } finally {
-    await cloud.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  }
-}
-
-async function runCallers(
-  send: (caller: number) => Promise<void>,
-  concurrency: number,
-  calls: number,
-) {
-  let remaining = calls
-  const caller = async (index: number) => {
-    while (remaining > 0) {
-      remaining -= 1
-      await send(index)
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, (_, index) => caller(index)))
+  })
 }
 
 /** Rounds reuse member and variant pairs, so each starts in a step of its own. */
@@ -155,46 +129,6 @@ async function registerMembers(db: Database, now: Date): Promise<MemberDoc[]> {
   }
 
   return members
-}
-
-async function openStores(db: Database): Promise<string[]> {
-  const clerks: string[] = []
-  for (let index = 0; index < COUNTERS; index += 1) {
-    const storeId = `bench${index}`
-    await upsertStore(db, {
-      _id: storeId,
-      name: `压测门店${index}`,
-      regionId: 'bench',
-      city: '上海市',
-      cityCode: '3101',
-      district: '徐汇区',
-      districtCode: '310104',
-      isActive: true,
-    })
-    const openid = `o-clerk-${storeId}`
-    await upsertStaff(db, {
-      _id: openid,
-      openid,
-      name: `店员${index}`,
-      role: 'clerk',
-      storeId,
-      regionId: 'bench',
-      isActive: true,
-    })
-    clerks.push(openid)
-  }
-
-  return clerks
-}
-
-async function call(url: string, event: unknown, openid: string): Promise<any> {
-  const response = await fetch(`${url}/api/functions/staff`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-openid': openid },
-    body: JSON.stringify(event),
-  })
-
-  return (await response.json()).result
 }
 
 main().catch((error: unknown) => {

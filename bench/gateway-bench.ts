@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { upsertRegion, upsertStaff, upsertStore } from '../cloudfunctions/domain/chain'
 import { createDirectDatabase } from '../local-cloud/direct-database'
-import { startLocalCloud, type LocalCloud } from '../local-cloud/server'
-import { buildFunctions } from '../scripts/build-functions'
-import { functionsBuildDir } from '../scripts/local-paths'
+import type { LocalCloud } from '../local-cloud/server'
+import { callFunction, median, openBenchStores, runCallers, withBenchCloud } from './bench-support'
 
 /**
  * Time per recordPurchase through the gateway beside time per no-op call through the same
@@ -24,16 +19,11 @@ interface Counter {
 }
 
 async function main() {
-  process.env.TONGKA_LOG = 'silent'
-  await buildFunctions()
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tongka-bench-'))
-  const cloud = await startLocalCloud({ port: 0, dataDir, functionsDir: functionsBuildDir })
-
-  try {
+  await withBenchCloud({ tempPrefix: 'tongka-bench-' }, async (cloud) => {
     const counters = await openCounters(cloud)
     let orderSequence = 0
     const callers = {
-      ping: (_caller: number) => call(cloud, 'ping', { action: 'ping' }, 'o-bench'),
+      ping: (_caller: number) => callFunction(cloud.url, 'ping', { action: 'ping' }, 'o-bench'),
       recordPurchase: (caller: number) => {
         const counter = counters[caller % COUNTERS]
         orderSequence += 1
@@ -44,7 +34,7 @@ async function main() {
           amountFen: 1_000 + (orderSequence % 5_000),
         }
 
-        return call(cloud, 'staff', event, counter.clerkOpenid)
+        return callFunction(cloud.url, 'staff', event, counter.clerkOpenid)
       },
     }
 
@@ -70,10 +60,7 @@ async function main() {
           `${throughput.toFixed(0).padStart(11)}`,
       )
     }
-  } finally {
-    await cloud.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  }
+  })
 }
 
 /** Mean wall time per call as each caller sees it, with `concurrency` callers in flight. */
@@ -82,82 +69,46 @@ async function runRound(
   concurrency: number,
   calls: number,
 ): Promise<number> {
-  let remaining = calls
   const latencies: number[] = []
-  const caller = async (index: number) => {
-    while (remaining > 0) {
-      remaining -= 1
-      const startedAt = performance.now()
-      const result = (await send(index)) as { ok?: boolean; error?: unknown }
-      latencies.push(performance.now() - startedAt)
-      if (!result?.ok) throw new Error(`a benchmark call failed: ${JSON.stringify(result)}`)
-    }
+  const timedSend = async (caller: number) => {
+    const startedAt = performance.now()
+    const result = (await send(caller)) as { ok?: boolean; error?: unknown }
+    latencies.push(performance.now() - startedAt)
+    if (!result?.ok) throw new Error(`a benchmark call failed: ${JSON.stringify(result)}`)
   }
-  await Promise.all(Array.from({ length: concurrency }, (_, index) => caller(index)))
+  await runCallers(timedSend, concurrency, calls)
 
   return latencies.reduce((sum, latency) => sum + latency, 0) / latencies.length
 }
 
 async function openCounters(cloud: LocalCloud): Promise<Counter[]> {
-  const db = createDirectDatabase(cloud.store)
-  await upsertRegion(db, { _id: 'bench', name: '压测' })
+  const clerks = await openBenchStores(createDirectDatabase(cloud.store), COUNTERS, 'bench')
   const counters: Counter[] = []
-  const terms = await call(cloud, 'member', { action: 'terms' }, 'o-bench')
+  const terms = await callFunction(cloud.url, 'member', { action: 'terms' }, 'o-bench')
 
-  for (let index = 0; index < COUNTERS; index += 1) {
-    const storeId = `bench${index}`
-    const clerkOpenid = `o-clerk-${storeId}`
-    const memberOpenid = `o-member-${storeId}`
-    await upsertStore(db, {
-      _id: storeId,
-      name: `压测门店${index}`,
-      regionId: 'bench',
-      city: '上海市',
-      cityCode: '3101',
-      district: '徐汇区',
-      districtCode: '310104',
-      isActive: true,
-    })
-    await upsertStaff(db, {
-      _id: clerkOpenid,
-      openid: clerkOpenid,
-      name: `店员${index}`,
-      role: 'clerk',
-      storeId,
-      regionId: 'bench',
-      isActive: true,
-    })
+  for (const [index, clerk] of clerks.entries()) {
+    const clerkOpenid = clerk.openid
+    const memberOpenid = `o-member-${clerk.storeId}`
     const phone = `1380000${String(index).padStart(4, '0')}`
     const phoneCode = cloud.wechat.issuePhoneCode(phone)
-    const registered = await call(
-      cloud,
+    const registered = await callFunction(
+      cloud.url,
       'member',
       { action: 'register', phoneCode, consentVersion: terms.data.version },
       memberOpenid,
     )
-    const code = await call(cloud, 'member', { action: 'code' }, memberOpenid)
-    const scan = await call(cloud, 'staff', { action: 'scan', code: code.data.code }, clerkOpenid)
+    const code = await callFunction(cloud.url, 'member', { action: 'code' }, memberOpenid)
+    const scan = await callFunction(
+      cloud.url,
+      'staff',
+      { action: 'scan', code: code.data.code },
+      clerkOpenid,
+    )
     if (!registered.ok || !scan.ok) throw new Error('could not open the benchmark counters')
     counters.push({ clerkOpenid, visitToken: scan.data.visitToken })
   }
 
   return counters
-}
-
-async function call(cloud: LocalCloud, name: string, event: unknown, openid: string): Promise<any> {
-  const response = await fetch(`${cloud.url}/api/functions/${name}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-openid': openid },
-    body: JSON.stringify(event),
-  })
-
-  return (await response.json()).result
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-
-  return sorted[Math.floor(sorted.length / 2)]
 }
 
 main().catch((error: unknown) => {

@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { upsertRegion, upsertStaff, upsertStore } from '../cloudfunctions/domain/chain'
 import type { MemberDoc, PointLotDoc } from '../cloudfunctions/domain/models'
 import { expireDueLotsInChunks } from '../cloudfunctions/domain/point-expiry'
 import { computeExpiresAt, defaultPointsRules } from '../cloudfunctions/domain/points-rules'
 import { loadSigningKey, signVisitToken } from '../cloudfunctions/domain/visit-tokens'
 import { createDirectDatabase } from '../local-cloud/direct-database'
-import { startLocalCloud, type LocalCloud } from '../local-cloud/server'
-import { buildFunctions } from '../scripts/build-functions'
-import { functionsBuildDir } from '../scripts/local-paths'
+import type { LocalCloud } from '../local-cloud/server'
+import { callFunction, openBenchStores, withBenchCloud } from './bench-support'
 
 /**
  * Points figures: earns per second with 16 clerks at once through the gateway, and the expiry
@@ -25,59 +20,30 @@ const EARNED_AT = new Date('2025-03-10T04:00:00Z')
 const AFTER_EXPIRY = '2026-04-01T00:10:00+08:00'
 
 async function main() {
-  process.env.TONGKA_LOG = 'silent'
-  await buildFunctions()
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tongka-points-bench-'))
-  const cloud = await startLocalCloud({
-    port: 0,
-    dataDir,
-    functionsDir: functionsBuildDir,
+  // The timer fires only when the bench fires it, and no expiry run may hit the default timeout.
+  const options = {
+    tempPrefix: 'tongka-points-bench-',
     schedulerTickMs: 0,
     functionTimeoutMs: 600_000,
-  })
-
-  try {
+  }
+  await withBenchCloud(options, async (cloud) => {
     await benchEarns(cloud)
     await benchExpiry(cloud)
-  } finally {
-    await cloud.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  }
+  })
 }
 
 async function benchEarns(cloud: LocalCloud) {
   const db = createDirectDatabase(cloud.store)
-  await upsertRegion(db, { _id: 'bench', name: '压测' })
+  const clerks = await openBenchStores(db, CLERKS, 'pb')
   const keyHex = await loadSigningKey(db, (length) =>
     crypto.getRandomValues(new Uint8Array(length)),
   )
-  const terms = await call(cloud, 'member', { action: 'terms' }, 'o-bench')
+  const terms = await callFunction(cloud.url, 'member', { action: 'terms' }, 'o-bench')
   const counters: Array<{ clerkOpenid: string; visitToken: string }> = []
-  for (let index = 0; index < CLERKS; index += 1) {
-    const storeId = `pb${index}`
-    const clerkOpenid = `o-clerk-${storeId}`
-    await upsertStore(db, {
-      _id: storeId,
-      name: `压测门店${index}`,
-      regionId: 'bench',
-      city: '上海市',
-      cityCode: '3101',
-      district: '徐汇区',
-      districtCode: '310104',
-      isActive: true,
-    })
-    await upsertStaff(db, {
-      _id: clerkOpenid,
-      openid: clerkOpenid,
-      name: `店员${index}`,
-      role: 'clerk',
-      storeId,
-      regionId: 'bench',
-      isActive: true,
-    })
+  for (const [index, { openid: clerkOpenid, storeId }] of clerks.entries()) {
     const phoneCode = cloud.wechat.issuePhoneCode(`1381111${String(index).padStart(4, '0')}`)
-    const registered = await call(
-      cloud,
+    const registered = await callFunction(
+      cloud.url,
       'member',
       { action: 'register', phoneCode, consentVersion: terms.data.version },
       `o-member-${storeId}`,
@@ -103,7 +69,7 @@ async function benchEarns(cloud: LocalCloud) {
           orderNo: `PB-${sequence}`,
           amountFen: 1_000 + (sequence % 5_000),
         }
-        const answer = await call(cloud, 'staff', event, counter.clerkOpenid)
+        const answer = await callFunction(cloud.url, 'staff', event, counter.clerkOpenid)
         if (!answer?.ok) throw new Error(`an earn failed: ${JSON.stringify(answer)}`)
       }
     }),
@@ -203,16 +169,6 @@ async function seedDueLots(cloud: LocalCloud, prefix: string) {
     cloud.store.insert('members', members)
     cloud.store.insert('pointLots', lots)
   })
-}
-
-async function call(cloud: LocalCloud, name: string, event: unknown, openid: string): Promise<any> {
-  const response = await fetch(`${cloud.url}/api/functions/${name}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-openid': openid },
-    body: JSON.stringify(event),
-  })
-
-  return (await response.json()).result
 }
 
 main().catch((error: unknown) => {
