@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync'
 import type { SettlementReport } from '../../typings/coupons'
 import type { CouponSettlementDoc } from './coupon-redemption'
 import type { PointLotDoc } from './models'
@@ -199,8 +200,6 @@ const CSV_COLUMNS = [
 /**
  * The settlement as one CSV table: a `store` row per store, then a `pair` row per pair saying
  * what `party` owes `counterparty`. UTF-8 with a BOM so that Excel reads it as such.
- * TODO(#6): written by hand because csv-stringify is not installed; ids and integers only, so the
- * quoting below is all RFC 4180 asks of these cells.
  */
 export function formatSettlementCsv(report: SettlementReport): string {
   const rows: Array<Array<string | number>> = [
@@ -231,13 +230,7 @@ export function formatSettlementCsv(report: SettlementReport): string {
     ]),
   ]
 
-  return `\uFEFF${rows.map((row) => row.map(formatCell).join(',')).join('\r\n')}\r\n`
-}
-
-function formatCell(cell: string | number): string {
-  const text = String(cell)
-
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+  return stringify(rows, { bom: true, record_delimiter: 'windows' })
 }
 
 /** The settlement as the console asks for it: the report, or the report as a CSV file. */
