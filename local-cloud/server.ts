@@ -282,8 +282,11 @@ async function handleDev(
     if (target !== null && typeof target !== 'string') {
       throw new HttpError(400, 'now must be an ISO-8601 time or null')
     }
+    if (body?.freeze !== undefined && typeof body.freeze !== 'boolean') {
+      throw new HttpError(400, 'freeze must be true or false')
+    }
 
-    const now = setClock(clock, target)
+    const now = setClock(clock, target, body?.freeze === true)
     const fired = await scheduler.tick()
 
     return sendJson(res, 200, { now: now.toISOString(), fired })
@@ -334,7 +337,7 @@ const CLOCK_RANGE = {
 }
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
 
-function setClock(clock: LocalClock, target: string | null): Date {
+function setClock(clock: LocalClock, target: string | null, isFrozen: boolean): Date {
   if (target !== null) {
     const instant = Date.parse(target)
     const isInRange = instant >= CLOCK_RANGE.earliest && instant <= CLOCK_RANGE.latest
@@ -345,7 +348,7 @@ function setClock(clock: LocalClock, target: string | null): Date {
   }
 
   try {
-    return clock.set(target)
+    return clock.set(target, { isFrozen })
   } catch (error) {
     throw new HttpError(400, (error as Error).message)
   }

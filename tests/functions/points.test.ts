@@ -88,9 +88,9 @@ async function spendEvent(memberId: string, storeId: string, orderNo: string, po
   return { action: 'spendPoints', visitToken: await visitToken(memberId, storeId), orderNo, points }
 }
 
-async function setClock(iso: string) {
+async function setClock(iso: string, freeze = false) {
   clockMs = Date.parse(iso)
-  await env.dev('clock', { now: iso })
+  await env.dev('clock', { now: iso, freeze })
 }
 
 describe('spending points at the counter', () => {
@@ -138,6 +138,7 @@ describe('spending points at the counter', () => {
       pointsReversed: 40,
       shortfall: 60,
       balance: 0,
+      couponsReinstated: [],
     })
     expect(points.data.balance).toBe(0)
     expect(points.data.entries.map((entry: { kind: string }) => entry.kind)).toEqual([
@@ -330,11 +331,11 @@ describe('expiry on the timer', () => {
     const { openid, memberId } = await registerMember()
     await earn(memberId, 'p01', 'X1', 5_000)
 
-    await setClock('2027-01-31T15:59:59.000Z')
+    await setClock('2027-01-31T15:59:59.000Z', true)
     await env.dev('trigger/pointExpiry')
     const before = await env.call('member', { action: 'card' }, openid)
 
-    await setClock('2027-01-31T16:00:01.000Z')
+    await setClock('2027-01-31T16:00:01.000Z', true)
     const fired = await env.dev('trigger/pointExpiry')
     const after = await env.call('member', { action: 'points' }, openid)
 

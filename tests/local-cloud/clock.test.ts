@@ -27,3 +27,18 @@ describe('the local clock', () => {
     expect(() => createClock().set('tomorrow')).toThrow(RangeError)
   })
 })
+
+describe('a frozen local clock', () => {
+  it('stays at the instant it was set to while real time goes on', () => {
+    let realMs = Date.parse('2026-12-03T00:00:00Z')
+    const clock = createClock(() => realMs)
+
+    clock.set('2027-01-31T15:59:59.000Z', { isFrozen: true })
+    realMs += 5_000
+
+    expect(clock.now().toISOString()).toBe('2027-01-31T15:59:59.000Z')
+    clock.set('2027-01-31T15:59:59.000Z')
+    realMs += 5_000
+    expect(clock.now().toISOString()).toBe('2027-01-31T16:00:04.000Z')
+  })
+})
