@@ -1,5 +1,6 @@
 import type { CostBearer, RedeemedCoupon } from '../../typings/coupons'
 import type { RefundResult } from '../../typings/points'
+import { appendAudit, toAuditActor, type AuditContext } from './audit'
 import { isAcceptedAt } from './coupon-templates'
 import type { CouponDoc } from './coupons'
 import type { RandomBytes } from './members'
@@ -54,6 +55,7 @@ export async function redeemCoupon(
   input: RedeemInput,
   now: Date,
   randomBytes: RandomBytes,
+  requestId = '',
 ): Promise<Result<RedeemedCoupon>> {
   const keyHex = await loadSigningKey(db, randomBytes)
   const verified = verifyVisitToken(keyHex, input.visitToken, now)
@@ -63,7 +65,9 @@ export async function redeemCoupon(
   const isOwnVisit = claims.clerkOpenid === staff.openid && claims.storeId === staff.storeId
   if (!isOwnVisit) return refuse('NOT_ALLOWED', '这次服务属于另一位店员或另一家门店')
 
-  return redeemVerifiedCoupon(db, claims, input, now)
+  const audit = { actor: toAuditActor(staff), requestId, randomBytes }
+
+  return redeemVerifiedCoupon(db, claims, input, now, audit)
 }
 
 /**
@@ -75,6 +79,7 @@ export async function redeemVerifiedCoupon(
   claims: Pick<VisitClaims, 'memberId' | 'storeId' | 'clerkOpenid'>,
   input: Omit<RedeemInput, 'visitToken'>,
   now: Date,
+  audit?: AuditContext,
 ): Promise<Result<RedeemedCoupon>> {
   const store = await db.get<StoreDoc>('stores', claims.storeId)
   if (!store) return refuse('NOT_ALLOWED', '没有这家门店')
@@ -149,6 +154,17 @@ export async function redeemVerifiedCoupon(
         },
       },
     })
+    if (audit) {
+      const record = {
+        actor: audit.actor,
+        action: 'redeemCoupon',
+        memberId: coupon.memberId,
+        fields: ['coupons'],
+        requestId: audit.requestId,
+        detail: { couponId: coupon._id, settlementId, discountFen },
+      }
+      await appendAudit(tx, record, now, audit.randomBytes)
+    }
 
     return succeed(toRedeemedCoupon(settlement, coupon.title))
   })
@@ -206,6 +222,7 @@ export async function reinstateCouponForOrder(
   storeId: string,
   orderNo: string,
   now: Date,
+  audit?: AuditContext,
 ): Promise<string[]> {
   return db.transaction(async (tx) => {
     const redeemed = await tx.get<CouponSettlementDoc>(
@@ -232,6 +249,17 @@ export async function reinstateCouponForOrder(
       month: businessDate(now).slice(0, 7),
       at,
     })
+    if (audit) {
+      const record = {
+        actor: audit.actor,
+        action: 'reinstateCoupon',
+        memberId: coupon.memberId,
+        fields: ['coupons'],
+        requestId: audit.requestId,
+        detail: { couponId: coupon._id, settlementId: undoId },
+      }
+      await appendAudit(tx, record, now, audit.randomBytes)
+    }
 
     return [coupon._id]
   })
@@ -249,18 +277,21 @@ export async function refundOrderWithCoupons(
   staff: StaffDoc,
   input: RefundInput,
   now: Date,
+  audit?: AuditContext,
 ): Promise<Result<RefundWithCoupons>> {
   const storeId = staff.storeId
   if (!storeId) return refuse('NOT_ALLOWED', '只有门店员工可以退款')
 
-  const refunded = await refundOrder(db, staff, input, now)
+  const refunded = await refundOrder(db, staff, input, now, audit)
   const isCouponOnlyOrder = !refunded.ok && refunded.error.code === 'NOT_FOUND'
   if (!refunded.ok && !isCouponOnlyOrder) return refunded
 
   const visit = await db.get<VisitDoc>('visits', `${storeId}.${input.orderNo}`)
+  // TODO(#6): an order with a coupon but no recorded purchase has no amount to compare, so any
+  // refund of it reinstates the coupon.
   const isWholeOrder = !visit || (visit.refundedFen ?? 0) >= visit.amountFen
   const couponsReinstated = isWholeOrder
-    ? await reinstateCouponForOrder(db, storeId, input.orderNo, now)
+    ? await reinstateCouponForOrder(db, storeId, input.orderNo, now, audit)
     : []
   if (refunded.ok) return succeed({ ...refunded.data, couponsReinstated })
   if (couponsReinstated.length === 0) return refunded

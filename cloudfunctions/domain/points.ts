@@ -1,7 +1,7 @@
 import { bytesToHex } from '@noble/hashes/utils'
 import type { AdjustResult } from '../../typings/hq'
 import type { PointsDetail, RefundResult, SpendResult } from '../../typings/points'
-import { appendAudit, type AuditActor } from './audit'
+import { appendAudit, toAuditActor, type AuditActor, type AuditContext } from './audit'
 import { loadStoreRefs } from './chain'
 import type { RandomBytes } from './members'
 import type { MemberDoc, PointLotDoc, StaffDoc, VisitDoc } from './models'
@@ -37,11 +37,14 @@ export async function spendPoints(
   input: SpendInput,
   now: Date,
   randomBytes: RandomBytes,
+  requestId = '',
 ): Promise<Result<SpendResult>> {
   const verified = await verifyOwnVisit(db, staff, input.visitToken, now, randomBytes)
   if (!verified.ok) return verified
 
-  return spendVerifiedPoints(db, verified.data, input, now)
+  const audit = { actor: toAuditActor(staff), requestId, randomBytes }
+
+  return spendVerifiedPoints(db, verified.data, input, now, audit)
 }
 
 /**
@@ -54,6 +57,7 @@ export async function spendVerifiedPoints(
   claims: Pick<VisitClaims, 'memberId' | 'storeId' | 'clerkOpenid'>,
   input: Omit<SpendInput, 'visitToken'>,
   now: Date,
+  audit?: AuditContext,
 ): Promise<Result<SpendResult>> {
   const entryId = `spend.${claims.storeId}.${input.orderNo}`
 
@@ -86,6 +90,17 @@ export async function spendVerifiedPoints(
       actorOpenid: claims.clerkOpenid,
     })
     await writeLedger(tx, ledger)
+    if (audit) {
+      const record = {
+        actor: audit.actor,
+        action: 'spendPoints',
+        memberId: member._id,
+        fields: ['points'],
+        requestId: audit.requestId,
+        detail: { entryId, points: input.points },
+      }
+      await appendAudit(tx, record, now, audit.randomBytes)
+    }
 
     return succeed({ balance: ledger.balance })
   })
@@ -102,13 +117,14 @@ export interface RefundInput {
  * refunded (all of them once the whole order is refunded). The order's own lot gives first, then
  * the oldest lots; what the member already spent is not taken below zero but recorded against the
  * store as a shortfall.
- * TODO(#6): coupons redeemed on the order are reinstated by the coupon wallet, not here.
+ * Coupons redeemed on the order come back through refundOrderWithCoupons, which wraps this.
  */
 export async function refundOrder(
   db: Database,
   staff: StaffDoc,
   input: RefundInput,
   now: Date,
+  audit?: AuditContext,
 ): Promise<Result<RefundResult>> {
   const storeId = staff.storeId
   if (!storeId) return refuse('NOT_ALLOWED', '只有门店员工可以退款')
@@ -175,6 +191,17 @@ export async function refundOrder(
       inc: { refundedFen: input.amountFen, pointsReversed: owed },
     })
     await writeLedger(tx, ledger)
+    if (audit) {
+      const record = {
+        actor: audit.actor,
+        action: 'refund',
+        memberId: member._id,
+        fields: ['points', 'visits'],
+        requestId: audit.requestId,
+        detail: { entryId, refundedFen: input.amountFen, pointsReversed, shortfall },
+      }
+      await appendAudit(tx, record, now, audit.randomBytes)
+    }
 
     return succeed(answer)
   })

@@ -9,6 +9,7 @@ import {
   type Card,
 } from '../../../../typings'
 import { Barcode } from '../../components/barcode'
+import { LinkItem } from '../../components/link-item'
 import { ErrorNotice } from '../../components/notice'
 import { SwitchIdentityLink } from '../../components/switch-identity'
 import { QrCode } from '../../components/qr-code'
@@ -151,45 +152,40 @@ export default function CardPage() {
 
       <ErrorNotice message={error} testId='card-error' />
 
-      <View
-        className='list-item list-item--action'
-        data-testid='card-history-link'
-        onClick={() => Taro.navigateTo({ url: routes.history })}
-      >
-        <Text className='list-item__title'>消费记录</Text>
-        <Text className='list-item__meta'>在所有门店的到店和积分 ›</Text>
-      </View>
-
-      <View
-        className='list-item list-item--action'
-        data-testid='card-points-link'
-        onClick={() => Taro.navigateTo({ url: routes.points })}
-      >
-        <Text className='list-item__title'>我的积分</Text>
-        <Text className='list-item__meta'>积分批次、过期时间与明细 ›</Text>
-      </View>
-
-      <View
-        className='list-item list-item--action'
-        data-testid='card-tier-link'
-        onClick={() => Taro.navigateTo({ url: routes.tier })}
-      >
-        <Text className='list-item__title'>会员等级</Text>
-        <Text className='list-item__meta'>
-          {card.tierProgress.nextTierName
+      <LinkItem
+        testId='card-history-link'
+        title='消费记录'
+        meta='在所有门店的到店和积分 ›'
+        url={routes.history}
+      />
+      <LinkItem
+        testId='card-wallet-link'
+        title='我的优惠券'
+        meta={card.couponCount ? `${card.couponCount} 张可用 ›` : '可用、已用与过期的券 ›'}
+        url={routes.wallet}
+      />
+      <LinkItem
+        testId='card-points-link'
+        title='我的积分'
+        meta='积分批次、过期时间与明细 ›'
+        url={routes.points}
+      />
+      <LinkItem
+        testId='card-tier-link'
+        title='会员等级'
+        meta={
+          card.tierProgress.nextTierName
             ? `再得 ${card.tierProgress.pointsToNext} 分升级${card.tierProgress.nextTierName} ›`
-            : '已是最高等级 ›'}
-        </Text>
-      </View>
-
-      <View
-        className='list-item list-item--action'
-        data-testid='card-profile-link'
-        onClick={() => Taro.navigateTo({ url: routes.profile })}
-      >
-        <Text className='list-item__title'>我的资料</Text>
-        <Text className='list-item__meta'>资料、换绑确认、注销账户 ›</Text>
-      </View>
+            : '已是最高等级 ›'
+        }
+        url={routes.tier}
+      />
+      <LinkItem
+        testId='card-profile-link'
+        title='我的资料'
+        meta='资料、换绑确认、注销账户 ›'
+        url={routes.profile}
+      />
 
       <SwitchIdentityLink />
     </View>

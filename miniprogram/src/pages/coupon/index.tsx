@@ -1,0 +1,62 @@
+import { Text, View } from '@tarojs/components'
+import { useLoad, useRouter } from '@tarojs/taro'
+import { useState } from 'react'
+import { walletSchema, type WalletCoupon } from '../../../../typings'
+import { ErrorNotice } from '../../components/notice'
+import { callFunction } from '../../services/cloud'
+import { formatShanghaiMinute } from '../../utils/china-time'
+import { describeBenefit, describeMinSpend, statusNames } from '../wallet/coupon-text'
+
+/**
+ * One coupon in full. No QR code: the counter redeems it after scanning the member's card code,
+ * so the member only shows the card.
+ */
+export default function CouponPage() {
+  const router = useRouter()
+  const [coupon, setCoupon] = useState<WalletCoupon | null>(null)
+  const [error, setError] = useState<string | null>(null)
+
+  useLoad(async () => {
+    const result = await callFunction('member', { action: 'coupons' }, walletSchema)
+    if (!result.ok) {
+      setError(result.error.message)
+      return
+    }
+
+    const found = result.data.coupons.find((item) => item.couponId === router.params.id)
+    if (found) setCoupon(found)
+    else setError('没有找到这张券')
+  })
+
+  return (
+    <View className='page' data-testid='coupon-page'>
+      <ErrorNotice message={error} testId='coupon-error' />
+      {coupon && (
+        <View className='card'>
+          <Text className='hero__title'>{coupon.title}</Text>
+          <Text className='badge' data-testid='coupon-status'>
+            {statusNames[coupon.status]}
+          </Text>
+          <Text>{describeBenefit(coupon)}</Text>
+          <Text className='muted'>{describeMinSpend(coupon)}</Text>
+          <Text className='muted'>
+            {formatShanghaiMinute(coupon.validFrom)} 至 {formatShanghaiMinute(coupon.validUntil)}
+          </Text>
+          <Text className='muted'>{coupon.places.description}</Text>
+          {coupon.places.stores.map((store) => (
+            <Text key={store.storeId} className='list-item__meta'>
+              {store.name}（{store.city}
+              {store.district}）
+            </Text>
+          ))}
+          {coupon.redeemed && (
+            <Text className='muted'>
+              已于 {formatShanghaiMinute(coupon.redeemed.at)} 在 {coupon.redeemed.store?.name} 使用
+            </Text>
+          )}
+          <Text className='muted'>使用时向店员出示会员码即可</Text>
+        </View>
+      )}
+    </View>
+  )
+}

@@ -1,0 +1,73 @@
+import { Text, View } from '@tarojs/components'
+import Taro, { useDidShow } from '@tarojs/taro'
+import { useState } from 'react'
+import { walletSchema, type CouponStatus, type WalletCoupon } from '../../../../typings'
+import { ErrorNotice } from '../../components/notice'
+import { routes } from '../../config'
+import { callFunction } from '../../services/cloud'
+import { formatShanghaiMinute } from '../../utils/china-time'
+import { describeBenefit, describeMinSpend, statusNames } from './coupon-text'
+
+const tabs: CouponStatus[] = ['usable', 'used', 'expired']
+
+/** The member's coupons by status, each with where it works and until when. */
+export default function WalletPage() {
+  const [status, setStatus] = useState<CouponStatus>('usable')
+  const [coupons, setCoupons] = useState<WalletCoupon[] | null>(null)
+  const [error, setError] = useState<string | null>(null)
+
+  async function load(next: CouponStatus) {
+    setStatus(next)
+    const result = await callFunction('member', { action: 'coupons', status: next }, walletSchema)
+    if (result.ok) {
+      setCoupons(result.data.coupons)
+      setError(null)
+    } else setError(result.error.message)
+  }
+
+  useDidShow(() => {
+    void load(status)
+  })
+
+  return (
+    <View className='page' data-testid='wallet-page'>
+      <View className='button-row'>
+        {tabs.map((tab) => (
+          <Text
+            key={tab}
+            className={tab === status ? 'badge' : 'muted'}
+            data-testid={`wallet-tab-${tab}`}
+            onClick={() => load(tab)}
+          >
+            {statusNames[tab]}
+          </Text>
+        ))}
+      </View>
+
+      <ErrorNotice message={error} testId='wallet-error' />
+
+      {coupons?.length === 0 && <Text className='muted'>这里还没有券</Text>}
+      {coupons?.map((coupon) => (
+        <View
+          key={coupon.couponId}
+          className='list-item'
+          data-testid='wallet-coupon'
+          onClick={() => Taro.navigateTo({ url: `${routes.coupon}?id=${coupon.couponId}` })}
+        >
+          <View className='list-item__row'>
+            <Text className='list-item__title'>{coupon.title}</Text>
+            <Text className='list-item__points'>{describeBenefit(coupon)}</Text>
+          </View>
+          <Text className='list-item__meta'>
+            {describeMinSpend(coupon)} · {coupon.places.description}
+          </Text>
+          <Text className='list-item__meta'>
+            {coupon.redeemed
+              ? `${formatShanghaiMinute(coupon.redeemed.at)} 用于 ${coupon.redeemed.store?.name ?? ''}`
+              : `有效期至 ${formatShanghaiMinute(coupon.validUntil)}`}
+          </Text>
+        </View>
+      ))}
+    </View>
+  )
+}
