@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { idSchema, orderNoSchema } from './common'
 import { pointsRulesSchema } from './points'
 import { couponHqEventSchemas } from './coupons'
+import { staffAdminHqEventSchemas } from './staff-admin'
 
 /** Events of the `hq` function; the caller is HQ staff (region managers read only). */
 export const hqEventSchema = z.discriminatedUnion('action', [
@@ -21,6 +22,7 @@ export const hqEventSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('getRules') }),
   z.strictObject({ action: z.literal('updateRules'), rules: pointsRulesSchema }),
   ...couponHqEventSchemas,
+  ...staffAdminHqEventSchemas,
 ])
 
 export type HqEvent = z.infer<typeof hqEventSchema>

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { fenSchema, isoTimeSchema, orderNoSchema, storeRefSchema, tierSchema } from './common'
 import { couponStaffEventSchemas, usableCouponSchema } from './coupons'
+import { staffAdminEventSchemas } from './staff-admin'
 
 /** Events of the `staff` function; the caller is a member of staff WeChat names. */
 export const staffEventSchema = z.discriminatedUnion('action', [
@@ -28,6 +29,7 @@ export const staffEventSchema = z.discriminatedUnion('action', [
     refundNo: z.number().int().min(1).max(99).optional(),
   }),
   ...couponStaffEventSchemas,
+  ...staffAdminEventSchemas,
 ])
 
 export type StaffEvent = z.infer<typeof staffEventSchema>

@@ -1,13 +1,17 @@
 import { bytesToHex } from '@noble/hashes/utils'
 import type { Role } from '../../typings/common'
 import type { RandomBytes } from './members'
-import type { TransactionScope } from './ports'
+import type { StaffDoc } from './models'
+import type { Database, TransactionScope } from './ports'
 import { toStoredTime } from './time'
 
 /**
  * The audit log: who read or changed whose personal data, points or coupons. Entries are written
- * in the same transaction as the change they record, so a change without its entry never lands.
- * TODO(#4): reads by staff (scan summary, detail, reveal, export) and the search in the console.
+ * in the same transaction as the change they record, so a change without its entry never lands;
+ * a read is written before its answer leaves. Append-only: nothing updates or removes an entry.
+ * The search is in audit-search.ts.
+ * TODO(#4): changes no member of staff makes are not audited yet: a member's own `exchange`, the
+ * welcome gift, and the expiry timers (points and coupons); they need a system or member actor.
  */
 export interface AuditActor {
   openid: string
@@ -32,9 +36,41 @@ export async function appendAudit(
 ): Promise<void> {
   const at = toStoredTime(now)
 
+  // The actor's openid and store are repeated at the top level: CloudBase indexes and filters
+  // top-level fields only, and the console searches by them.
   await tx.insert('auditLog', {
     _id: `${at}.${bytesToHex(randomBytes(6))}`,
     ...record,
+    actorOpenid: record.actor.openid,
+    storeId: record.actor.storeId,
     at,
   })
+}
+
+/** What a change or a read needs to be audited, besides the time. */
+export interface AuditContext {
+  actor: AuditActor
+  requestId: string
+  randomBytes: RandomBytes
+}
+
+export function toAuditActor(staff: Pick<StaffDoc, 'openid' | 'role' | 'storeId'>): AuditActor {
+  return { openid: staff.openid, role: staff.role, storeId: staff.storeId }
+}
+
+/** A read of personal data: recorded on its own, before the data is answered. */
+export async function appendReadAudit(
+  db: Database,
+  context: AuditContext,
+  read: Pick<AuditRecord, 'action' | 'memberId' | 'fields' | 'detail'>,
+  now: Date,
+): Promise<void> {
+  await db.transaction((tx) =>
+    appendAudit(
+      tx,
+      { actor: context.actor, requestId: context.requestId, ...read },
+      now,
+      context.randomBytes,
+    ),
+  )
 }

@@ -1,7 +1,9 @@
 import type { PurchaseResult, ScanResult } from '../../typings/staff'
+import { appendAudit, appendReadAudit, toAuditActor, type AuditContext } from './audit'
 import { acceptCardCode } from './card-codes'
 import { loadStoreRefs } from './chain'
 import { listUsableAtStore } from './coupons'
+import { maskName } from './masking'
 import type { MemberDoc, StaffDoc, VisitDoc } from './models'
 import type { Database } from './ports'
 import { refuse, succeed, type Result } from './result'
@@ -25,6 +27,7 @@ export async function scanMember(
   code: string,
   now: Date,
   randomBytes: RandomBytes,
+  requestId = '',
 ): Promise<Result<ScanResult>> {
   if (!staff.storeId) return refuse('NOT_ALLOWED', '只有门店员工可以扫码')
 
@@ -42,6 +45,9 @@ export async function scanMember(
   const storeIds = [member.homeStoreId, member.lastVisitStoreId].filter(isPresent)
   const stores = await loadStoreRefs(db, storeIds)
   const lastVisitStore = member.lastVisitStoreId ? stores.get(member.lastVisitStoreId) : undefined
+  const scanRead = { action: 'scan', memberId: member._id, fields: scanSummaryFields }
+
+  await appendReadAudit(db, { actor: toAuditActor(staff), requestId, randomBytes }, scanRead, now)
 
   return succeed({
     visitToken: signVisitToken(keyHex, claims),
@@ -79,19 +85,29 @@ export async function recordPurchase(
   input: PurchaseInput,
   now: Date,
   randomBytes: RandomBytes,
+  requestId = '',
 ): Promise<Result<PurchaseResult>> {
   const verified = await verifyOwnVisit(db, staff, input.visitToken, now, randomBytes)
   if (!verified.ok) return verified
 
-  return recordVerifiedPurchase(db, verified.data, input, now)
+  const audit = { actor: toAuditActor(staff), requestId, randomBytes }
+
+  return recordVerifiedPurchase(db, verified.data, input, now, audit)
 }
 
-/** The part after the visit token was checked; the demo loader replays history through it. */
+/** What the scan summary shows of a member, masked: named in the audit entry of each scan. */
+const scanSummaryFields = ['maskedPhone', 'name', 'tier', 'points', 'coupons', 'lastVisit']
+
+/**
+ * The part after the visit token was checked; the demo loader replays history through it, with
+ * no audit context because no member of staff did the work.
+ */
 export async function recordVerifiedPurchase(
   db: Database,
   claims: Pick<VisitClaims, 'memberId' | 'storeId' | 'clerkOpenid'>,
   input: Omit<PurchaseInput, 'visitToken'>,
   now: Date,
+  audit?: AuditContext,
 ): Promise<Result<PurchaseResult>> {
   if ((input.excludedFen ?? 0) > input.amountFen) {
     return refuse('INVALID_INPUT', '不积分的金额超过了订单金额')
@@ -165,6 +181,17 @@ export async function recordVerifiedPurchase(
         homeStoreId: member.homeStoreId ?? claims.storeId,
       },
     })
+    if (audit) {
+      const record = {
+        actor: audit.actor,
+        action: 'recordPurchase',
+        memberId: member._id,
+        fields: ['points', 'visits'],
+        requestId: audit.requestId,
+        detail: { visitId, amountFen: input.amountFen, pointsEarned },
+      }
+      await appendAudit(tx, record, now, audit.randomBytes)
+    }
 
     return succeed(toPurchaseResult(visit))
   })
@@ -172,11 +199,6 @@ export async function recordVerifiedPurchase(
 
 function toPurchaseResult(visit: VisitDoc): PurchaseResult {
   return { visitId: visit._id, pointsEarned: visit.pointsEarned, balance: visit.balanceAfter }
-}
-
-/** Staff see a surname and a star: enough to greet, not enough to look someone up. */
-function maskName(name: string | null): string | null {
-  return name ? `${name.slice(0, 1)}${'*'.repeat(Math.max(1, name.length - 1))}` : null
 }
 
 function isPresent<T>(value: T | null | undefined): value is T {

@@ -1,12 +1,17 @@
 import { hqEventSchema } from '../../typings/hq'
+import { toAuditActor } from '../domain/audit'
+import { searchAuditLog } from '../domain/audit-search'
 import { findActiveStaff } from '../domain/chain'
 import { createCouponTemplate, listCouponTemplates } from '../domain/coupon-templates'
 import { issueCoupons } from '../domain/coupons'
-import { isHqAllowed } from '../domain/permissions'
+import { findMemberByPhone, revealMember } from '../domain/member-views'
+import { hqScope } from '../domain/permissions'
 import { adjustPoints } from '../domain/points'
 import { loadPointsRules, savePointsRules } from '../domain/points-rules'
 import { refuse, succeed } from '../domain/result'
+import { storesInScope } from '../domain/scope'
 import { answerSettlement } from '../domain/settlement'
+import { upsertStaffByHq } from '../domain/staff-management'
 import { defineFunction } from '../platform/define-function'
 
 /** The web console's function: the caller is HQ staff or a region manager (read only). */
@@ -15,7 +20,16 @@ export const main = defineFunction({
   schema: hqEventSchema,
   async handle(event, { openid, now, requestId }, { db, randomBytes }) {
     const staff = openid ? await findActiveStaff(db, openid) : null
-    if (!staff || !isHqAllowed(staff.role, event.action)) return refuse('NOT_ALLOWED')
+    const scope = staff ? hqScope(staff.role, event.action) : null
+    if (!staff || !scope) return refuse('NOT_ALLOWED')
+
+    const audit = { actor: toAuditActor(staff), requestId, randomBytes }
+    const readRequest = async () => ({
+      staff,
+      storeIds: await storesInScope(db, staff, scope),
+      audit,
+      now,
+    })
 
     switch (event.action) {
       case 'adjustPoints':
@@ -35,6 +49,20 @@ export const main = defineFunction({
         return succeed(await listCouponTemplates(db))
       case 'settlement':
         return answerSettlement(db, { ...event, storeId: event.storeId ?? null })
+      case 'upsertStaff': {
+        const { action: _action, ...input } = event
+
+        return upsertStaffByHq(db, input, audit, now)
+      }
+      case 'findMember':
+        return findMemberByPhone(db, await readRequest(), event.phone)
+      case 'revealMember':
+        return revealMember(db, await readRequest(), event.memberId)
+      case 'auditLog': {
+        const { action: _action, ...query } = event
+
+        return searchAuditLog(db, await storesInScope(db, staff, scope), query)
+      }
     }
   },
 })

@@ -7,10 +7,12 @@ export default defineAppConfig({
     'pages/profile/index',
     'pages/points/index',
     'pages/tier/index',
+    'pages/wallet/index',
+    'pages/coupon/index',
   ],
   subPackages: [
-    { root: 'staff', pages: ['pages/home/index', 'pages/points/index'] },
-    { root: 'hq', pages: ['pages/rules/index'] },
+    { root: 'staff', pages: ['pages/home/index', 'pages/points/index', 'pages/team/index'] },
+    { root: 'hq', pages: ['pages/rules/index', 'pages/coupons/index', 'pages/audit/index'] },
   ],
   window: {
     navigationBarTitleText: '通卡',

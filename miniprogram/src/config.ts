@@ -24,7 +24,11 @@ export const routes = {
   points: '/pages/points/index',
   tier: '/pages/tier/index',
   profile: '/pages/profile/index',
+  wallet: '/pages/wallet/index',
+  coupon: '/pages/coupon/index',
   staffHome: '/staff/pages/home/index',
+  staffTeam: '/staff/pages/team/index',
+  hqAudit: '/hq/pages/audit/index',
 } as const
 
 export const isH5 = process.env.TARO_ENV === 'h5'

@@ -75,6 +75,7 @@ const trackedCollections = [
   'couponTemplates',
   'coupons',
   'couponCounters',
+  'staffInvitations',
 ]
 
 /** A local cloud on a random port with its own data folder and a two-store chain. */

@@ -3,19 +3,22 @@ import Taro, { useLoad } from '@tarojs/taro'
 import { useState } from 'react'
 import {
   purchaseResultSchema,
+  redeemedCouponSchema,
   scanResultSchema,
   staffProfileSchema,
   tierNames,
   type PurchaseResult,
+  type RedeemedCoupon,
   type ScanResult,
   type StaffProfile,
 } from '../../../../../typings'
 import { ErrorNotice } from '../../../components/notice'
 import { SwitchIdentityLink } from '../../../components/switch-identity'
-import { isWeapp } from '../../../config'
+import { isWeapp, routes } from '../../../config'
 import { callFunction } from '../../../services/cloud'
 import { formatShanghaiMinute, makeOrderNo } from '../../../utils/china-time'
-import { parseYuanToFen } from '../../../utils/money'
+import { formatFen, parseYuanToFen } from '../../../utils/money'
+import { TodaysVisits } from './todays-visits'
 
 const roleTitles: Record<StaffProfile['role'], string> = {
   clerk: '店员',
@@ -32,6 +35,7 @@ export default function StaffHomePage() {
   const [orderNo, setOrderNo] = useState('')
   const [amountText, setAmountText] = useState('')
   const [purchase, setPurchase] = useState<PurchaseResult | null>(null)
+  const [redeemed, setRedeemed] = useState<RedeemedCoupon | null>(null)
   const [isBusy, setIsBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
 
@@ -51,6 +55,7 @@ export default function StaffHomePage() {
     setIsBusy(true)
     setError(null)
     setPurchase(null)
+    setRedeemed(null)
     const result = await callFunction('staff', { action: 'scan', code: trimmed }, scanResultSchema)
     setIsBusy(false)
 
@@ -99,6 +104,38 @@ export default function StaffHomePage() {
     }
 
     setPurchase(result.data)
+  }
+
+  /** One tap: the coupon goes on the order number and amount typed for this purchase. */
+  async function redeemCoupon(couponId: string) {
+    if (!scan) return
+
+    const amountFen = amountText ? parseYuanToFen(amountText) : undefined
+    if (amountFen === null || amountFen === 0) {
+      setError('请输入正确的金额，最多两位小数')
+      return
+    }
+
+    setIsBusy(true)
+    setError(null)
+    const event = {
+      action: 'redeemCoupon' as const,
+      visitToken: scan.visitToken,
+      couponId,
+      orderNo: orderNo.trim(),
+      ...(amountFen === undefined ? {} : { amountFen }),
+    }
+    const result = await callFunction('staff', event, redeemedCouponSchema)
+    setIsBusy(false)
+
+    if (!result.ok) {
+      setError(result.error.message)
+      return
+    }
+
+    setRedeemed(result.data)
+    const usableCoupons = scan.member.usableCoupons.filter((coupon) => coupon.couponId !== couponId)
+    setScan({ ...scan, member: { ...scan.member, usableCoupons } })
   }
 
   const member = scan?.member
@@ -172,9 +209,25 @@ export default function StaffHomePage() {
                 ? `${formatShanghaiMinute(member.lastVisit.at)} ${member.lastVisit.store.name}`
                 : '首次到店'}
             </Text>
-            {member.usableCoupons.length > 0 && (
-              <Text className='list-item__meta'>
-                可用券：{member.usableCoupons.map((coupon) => coupon.title).join('、')}
+            {member.usableCoupons.map((coupon) => (
+              <View key={coupon.couponId} className='list-item__row' data-testid='scan-coupon'>
+                <Text className='list-item__meta'>
+                  {coupon.title}
+                  {coupon.minSpendFen > 0 ? `（满 ${formatFen(coupon.minSpendFen)} 元）` : ''}
+                </Text>
+                <Button
+                  className='button button--ghost'
+                  data-testid='redeem-coupon'
+                  disabled={isBusy}
+                  onClick={() => redeemCoupon(coupon.couponId)}
+                >
+                  核销
+                </Button>
+              </View>
+            ))}
+            {redeemed && (
+              <Text className='list-item__meta' data-testid='redeem-result'>
+                已核销 {redeemed.title}，优惠 {formatFen(redeemed.discountFen)} 元
               </Text>
             )}
           </View>
@@ -223,6 +276,25 @@ export default function StaffHomePage() {
         </View>
       )}
 
+      <TodaysVisits refreshKey={purchase?.visitId ?? null} />
+      {profile && profile.role !== 'clerk' && (
+        <Button
+          className='button button--ghost'
+          data-testid='team-link'
+          onClick={() => Taro.navigateTo({ url: routes.staffTeam })}
+        >
+          员工管理
+        </Button>
+      )}
+      {profile && ['region_manager', 'hq_admin', 'hq_analyst'].includes(profile.role) && (
+        <Button
+          className='button button--ghost'
+          data-testid='audit-link'
+          onClick={() => Taro.navigateTo({ url: routes.hqAudit })}
+        >
+          审计日志
+        </Button>
+      )}
       <SwitchIdentityLink />
     </View>
   )

@@ -1,0 +1,67 @@
+import type { Page } from 'playwright-core'
+import { buildH5IfStale } from '../../scripts/build-h5'
+import { startTestCloud, type TestCloud } from '../support/test-cloud'
+import { launchBrowser } from './browser'
+import { fillTaroInput } from './taro-h5'
+
+let env: TestCloud
+let browser: Awaited<ReturnType<typeof launchBrowser>>
+let page: Page
+
+beforeAll(async () => {
+  buildH5IfStale(() => {})
+  env = await startTestCloud()
+  browser = await launchBrowser()
+  page = await browser.context.newPage()
+}, 240_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await env?.close()
+})
+
+/** Opens a page as the given caller, as the local identity picker would have chosen them. */
+async function openAs(identity: { openid: string; role: string; name: string }, route: string) {
+  await page.goto(`${env.url}/pages/index/index`)
+  await page.evaluate((stored) => {
+    window.localStorage.setItem('tongka.identity', JSON.stringify(stored))
+  }, identity)
+  await page.goto(`${env.url}${route}`)
+}
+
+describe('staff management and the audit log, in the h5 build', () => {
+  it('lets a store manager invite a clerk who then joins with the code', async () => {
+    await openAs(
+      { openid: 'o-manager-sA', role: 'store_manager', name: '店长' },
+      '/staff/pages/team/index',
+    )
+    await page.getByTestId('team-member').first().waitFor()
+    await fillTaroInput(page, 'invite-name-input', '小张')
+    await page.getByTestId('invite-button').click()
+    const text = await page.getByTestId('invitation-code').innerText()
+    const code = /邀请码 ([0-9A-Z]{8})/.exec(text)?.[1] ?? ''
+
+    expect(code).toHaveLength(8)
+
+    await openAs({ openid: 'o-newcomer', role: 'clerk', name: '小张' }, '/staff/pages/team/index')
+    await fillTaroInput(page, 'invitation-code-input', code)
+    await page.getByTestId('invitation-accept').click()
+    await page.getByTestId('team-notice').waitFor()
+
+    expect(await env.db.get('staff', 'o-newcomer')).toMatchObject({ storeId: 'sA', isActive: true })
+  })
+
+  it('shows a region manager the audit entries of their region', async () => {
+    await openAs(
+      { openid: 'o-region-east', role: 'region_manager', name: '区域经理' },
+      '/hq/pages/audit/index',
+    )
+    await page.getByTestId('audit-search').click()
+    await page.getByTestId('audit-entry').first().waitFor()
+
+    const entries = await page.getByTestId('audit-entry').allInnerTexts()
+
+    expect(entries[0]).toContain('acceptInvitation')
+    expect(entries[1]).toContain('inviteStaff')
+  })
+})
