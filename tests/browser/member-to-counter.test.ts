@@ -58,6 +58,7 @@ describe('from registration to the counter, in the h5 build', () => {
     await fillTaroInput(page, 'amount-input', '88.50')
     await page.getByTestId('purchase-submit').click()
     await expectText('purchase-points', '88')
+    await expectText('scan-points', '88')
 
     await page.evaluate((identity) => {
       window.localStorage.setItem('tongka.identity', identity as string)

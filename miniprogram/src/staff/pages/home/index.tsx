@@ -104,6 +104,8 @@ export default function StaffHomePage() {
     }
 
     setPurchase(result.data)
+    // The summary above the form shows the balance after this purchase, not the one at the scan.
+    setScan({ ...scan, member: { ...scan.member, points: result.data.balance } })
   }
 
   /** One tap: the coupon goes on the order number and amount typed for this purchase. */
