@@ -16,10 +16,12 @@ import { formatBusinessTime, toStoredTime } from './time'
 /** A phone whose clock is one step off still shows a code the counter accepts. */
 const TOLERATED_SKEW_STEPS = 1
 /**
- * Older codes than the tolerance, up to this far back, are called expired rather than invalid.
- * TODO(#3): the code carries one step digit, so a screenshot older than this reads as CODE_INVALID.
+ * Older codes than the tolerance, up to a day back, are called expired rather than invalid: a
+ * screenshot from this morning is an expired code, not a forgery. The code carries one step
+ * digit, so a forged code costs a tenth of these steps in signatures (about 300) before it is
+ * called invalid.
  */
-const RECOGNISED_PAST_STEPS = 8
+const RECOGNISED_PAST_STEPS = (24 * 60 * 60) / CARD_CODE_STEP_SECONDS
 
 export function issueCardCode(member: MemberDoc, now: Date, variant: number): CardCode {
   const epochMs = now.getTime()

@@ -114,3 +114,12 @@ describe('card code secrets in logs', () => {
     expect(lines[0]).not.toContain('88123456789012345678')
   })
 })
+
+describe('old screenshots', () => {
+  it('calls a code from hours ago expired, not invalid', async () => {
+    const { db, member } = await brandWithMember()
+    const hoursAgo = codeOf(member, new Date(now.getTime() - 5 * 60 * 60 * 1000))
+
+    expect(await refusalOf(acceptCardCode(db, hoursAgo, now))).toBe('CODE_EXPIRED')
+  })
+})
