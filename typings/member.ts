@@ -29,11 +29,17 @@ export const memberEventSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('history'), cursor: historyCursorSchema.optional() }),
   z.strictObject({ action: z.literal('points'), cursor: z.string().max(64).optional() }),
   z.strictObject({ action: z.literal('tier') }),
+  z.strictObject({ action: z.literal('stores') }),
   ...identityEventSchemas,
   ...couponMemberEventSchemas,
 ])
 
 export type MemberEvent = z.infer<typeof memberEventSchema>
+
+/** The chain's open stores, for a member choosing the one they go to most. */
+export const storeListSchema = z.object({ stores: z.array(storeRefSchema) })
+
+export type StoreList = z.infer<typeof storeListSchema>
 
 export const termsSchema = z.object({ version: z.string(), text: z.string() })
 

@@ -2,6 +2,9 @@ import type { StoreRef } from '../../typings/common'
 import type { RegionDoc, StaffDoc, StoreDoc } from './models'
 import type { Database } from './ports'
 
+/** CloudBase answers at most this many documents to one query. */
+const MAX_LISTED_STORES = 1000
+
 /** The chain's structure: regions, stores and staff, as HQ keeps it. */
 
 export async function upsertRegion(db: Database, region: RegionDoc): Promise<void> {
@@ -34,4 +37,22 @@ export async function loadStoreRefs(db: Database, storeIds: string[]) {
     : []
 
   return new Map(stores.map((store) => [store._id, toStoreRef(store)]))
+}
+
+/** Every open store, by city and district, as a member picks one. */
+export async function listOpenStores(db: Database): Promise<StoreRef[]> {
+  const stores = await db.find<StoreDoc>(
+    'stores',
+    { isActive: true },
+    {
+      orderBy: [
+        ['cityCode', 'asc'],
+        ['districtCode', 'asc'],
+        ['name', 'asc'],
+      ],
+      limit: MAX_LISTED_STORES,
+    },
+  )
+
+  return stores.map(toStoreRef)
 }

@@ -1,4 +1,5 @@
 import { memberEventSchema } from '../../typings/member'
+import { listOpenStores } from '../domain/chain'
 import { hasCurrentConsent } from '../domain/member-profile'
 import { buildCard, findMemberByCaller, registerAndBuildCard } from '../domain/members'
 import { issueCardCode } from '../domain/card-codes'
@@ -68,6 +69,8 @@ export const main = defineFunction({
         return succeed(await listPoints(db, member, event.cursor, now))
       case 'tier':
         return succeed(describeTierInfo(await loadPointsRules(db), member, now))
+      case 'stores':
+        return succeed({ stores: await listOpenStores(db) })
       case 'coupons':
         return succeed(await listWallet(db, member._id, event.status, now))
       case 'exchange':

@@ -149,3 +149,20 @@ describe('what a refused event names', () => {
     expect(answer.error.message).toContain('extra')
   })
 })
+
+describe('the chain as a member sees it', () => {
+  it('lists the open stores, by city, for choosing a preferred store', async () => {
+    const answer = await env.call('member', { action: 'stores' }, 'o-wang')
+
+    expect(answer.data.stores.map((store: { storeId: string }) => store.storeId)).toEqual([
+      'sA',
+      'sB',
+    ])
+    expect(answer.data.stores[0]).toEqual({
+      storeId: 'sA',
+      name: '鲜邻超市·徐汇区店',
+      city: '上海市',
+      district: '徐汇区',
+    })
+  })
+})

@@ -8,9 +8,11 @@ import {
   profileSchema,
   rebindCancelledSchema,
   rebindResultSchema,
+  storeListSchema,
   type Gender,
   type PendingRebinds,
   type Profile,
+  type StoreRef,
 } from '../../../../typings'
 import { ErrorNotice } from '../../components/notice'
 import { SwitchIdentityLink } from '../../components/switch-identity'
@@ -33,6 +35,7 @@ export default function ProfilePage() {
   const [birthday, setBirthday] = useState('')
   const [gender, setGender] = useState<Gender | null>(null)
   const [preferredStoreId, setPreferredStoreId] = useState('')
+  const [stores, setStores] = useState<StoreRef[]>([])
   const [isBusy, setIsBusy] = useState(false)
   const [notice, setNotice] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -63,6 +66,8 @@ export default function ProfilePage() {
     show(result.data)
     const pending = await callFunction('member', { action: 'pendingRebinds' }, pendingRebindsSchema)
     if (pending.ok) setRebinds(pending.data.requests)
+    const chain = await callFunction('member', { action: 'stores' }, storeListSchema)
+    if (chain.ok) setStores(chain.data.stores)
   }
 
   useDidShow(() => {
@@ -199,15 +204,19 @@ export default function ProfilePage() {
         </View>
         <View className='field'>
           <Text className='field__label'>常去门店</Text>
-          {/* TODO(#3): a store picker, once members can list the chain's stores. */}
-          <Input
-            className='field__input'
-            data-testid='profile-store-input'
-            placeholder={profile.preferredStore?.name ?? '门店编号'}
-            maxlength={64}
-            value={preferredStoreId}
-            onInput={(event) => setPreferredStoreId(event.detail.value)}
-          />
+          <Picker
+            mode='selector'
+            range={stores.map((store) => `${store.city} · ${store.name}`)}
+            value={Math.max(
+              0,
+              stores.findIndex((store) => store.storeId === preferredStoreId),
+            )}
+            onChange={(event) => setPreferredStoreId(stores[Number(event.detail.value)].storeId)}
+          >
+            <View className='field__input' data-testid='profile-store-picker'>
+              {stores.find((store) => store.storeId === preferredStoreId)?.name ?? '选择门店'}
+            </View>
+          </Picker>
         </View>
         <Text className='muted' data-testid='profile-home-store'>
           开卡门店：{profile.homeStore ? profile.homeStore.name : '—'}
