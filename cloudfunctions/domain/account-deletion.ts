@@ -1,5 +1,4 @@
-import { appendAudit } from './audit'
-import { MEMBER_SELF } from './member-profile'
+import { appendAudit, memberAuditActor } from './audit'
 import { memberKey, type RandomBytes } from './members'
 import type { MemberDoc, MemberKeyDoc } from './models'
 import type { Database } from './ports'
@@ -54,7 +53,7 @@ export async function deleteAccount(
     await appendAudit(
       tx,
       {
-        actor: MEMBER_SELF,
+        actor: memberAuditActor(memberId),
         action: 'member.deleteAccount',
         memberId,
         fields: Object.keys(ERASED_FIELDS),

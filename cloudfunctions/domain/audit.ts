@@ -10,12 +10,11 @@ import { toStoredTime } from './time'
  * in the same transaction as the change they record, so a change without its entry never lands;
  * a read is written before its answer leaves. Append-only: nothing updates or removes an entry.
  * The search is in audit-search.ts.
- * TODO(#4): changes no member of staff makes are not audited yet: a member's own `exchange`, the
- * welcome gift, and the expiry timers (points and coupons); they need a system or member actor.
  */
 export interface AuditActor {
+  /** Staff by openid; a member as `member:<memberId>` and a timer as `system:<job>`. */
   openid: string
-  role: Role
+  role: Role | 'system'
   storeId: string | null
 }
 
@@ -52,6 +51,19 @@ export interface AuditContext {
   actor: AuditActor
   requestId: string
   randomBytes: RandomBytes
+}
+
+/**
+ * A member acting on their own account. Named by member id, not openid, so that deleting the
+ * account leaves no WeChat identity behind in the log.
+ */
+export function memberAuditActor(memberId: string): AuditActor {
+  return { openid: `member:${memberId}`, role: 'member', storeId: null }
+}
+
+/** A timer or the registration flow acting on its own, outside any person's request. */
+export function systemAuditActor(job: string): AuditActor {
+  return { openid: `system:${job}`, role: 'system', storeId: null }
 }
 
 export function toAuditActor(staff: Pick<StaffDoc, 'openid' | 'role' | 'storeId'>): AuditActor {

@@ -1,6 +1,6 @@
 import type { Card } from '../../typings/member'
 import type { Gender, Profile } from '../../typings/member-identity'
-import { appendAudit, type AuditActor } from './audit'
+import { appendAudit, memberAuditActor } from './audit'
 import { loadStoreRefs } from './chain'
 import { buildCard, type RandomBytes } from './members'
 import type { MemberDoc, StoreDoc } from './models'
@@ -23,8 +23,6 @@ export interface ProfileChanges {
  * A member acting on their own record. The log names them by memberId (in the record), never by
  * openid, so that deleting the account leaves no WeChat identity behind in the log.
  */
-export const MEMBER_SELF: AuditActor = { openid: 'member-self', role: 'member', storeId: null }
-
 export function hasCurrentConsent(member: MemberDoc, settings: BrandSettings): boolean {
   return member.consent.version === settings.terms.version
 }
@@ -76,7 +74,7 @@ export async function updateProfile(
     await appendAudit(
       tx,
       {
-        actor: MEMBER_SELF,
+        actor: memberAuditActor(memberId),
         action: 'member.updateProfile',
         memberId,
         fields,
@@ -112,7 +110,7 @@ export async function acceptTerms(
     await appendAudit(
       tx,
       {
-        actor: MEMBER_SELF,
+        actor: memberAuditActor(memberId),
         action: 'member.acceptTerms',
         memberId,
         fields: ['consent'],

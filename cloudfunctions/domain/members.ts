@@ -1,5 +1,6 @@
 import type { Card, RegisterResult } from '../../typings/member'
 import { CARD_CODE_STEP_SECONDS, randomSecretHex } from '../../typings/card-code'
+import { appendAudit, memberAuditActor } from './audit'
 import { loadStoreRefs } from './chain'
 import { countUsableCoupons, issueWelcomeGift } from './coupons'
 import type { MemberDoc, MemberKeyDoc, StoreDoc } from './models'
@@ -67,6 +68,7 @@ export async function registerMember(
   registration: Registration,
   now: Date,
   randomBytes: RandomBytes,
+  requestId = '',
 ): Promise<Result<{ memberId: string; isNew: boolean }>> {
   const settings = await loadSettings(db)
   if (registration.consentVersion !== settings.terms.version) return refuse('CONSENT_OUTDATED')
@@ -122,6 +124,19 @@ export async function registerMember(
     if (registration.unionid) {
       await tx.insert('memberKeys', { _id: memberKey('unionid', registration.unionid), memberId })
     }
+    await appendAudit(
+      tx,
+      {
+        actor: memberAuditActor(memberId),
+        action: 'member.register',
+        memberId,
+        fields: ['phone', 'openid', 'unionid', 'name', 'birthday', 'homeStoreId', 'consent'],
+        requestId,
+        detail: { storeId: registration.storeId },
+      },
+      now,
+      randomBytes,
+    )
 
     return succeed({ memberId, isNew: true })
   })
@@ -165,8 +180,9 @@ export async function registerAndBuildCard(
   registration: Registration,
   now: Date,
   randomBytes: RandomBytes,
+  requestId = '',
 ): Promise<Result<RegisterResult>> {
-  const registered = await registerMember(db, registration, now, randomBytes)
+  const registered = await registerMember(db, registration, now, randomBytes, requestId)
   if (!registered.ok) return registered
 
   // After the registration committed: a failed gift is recorded in `jobs`, never a failed sign-up.

@@ -1,8 +1,7 @@
 import { bytesToHex } from '@noble/hashes/utils'
 import { randomSecretHex } from '../../typings/card-code'
 import type { PendingRebinds, RebindRequest, RebindResult } from '../../typings/member-identity'
-import { appendAudit } from './audit'
-import { MEMBER_SELF } from './member-profile'
+import { appendAudit, memberAuditActor } from './audit'
 import { findMemberByCaller, memberKey, type RandomBytes } from './members'
 import type { MemberDoc, MemberKeyDoc } from './models'
 import type { Database, Doc } from './ports'
@@ -72,7 +71,23 @@ export async function requestRebind(
     confirmableByPhoneFrom: toStoredTime(new Date(requestedAtMs + PHONE_PROOF_COOLING_OFF_MS)),
     expiresAt: toStoredTime(new Date(requestedAtMs + TICKET_TTL_MS)),
   }
-  await db.insert(REBIND_TICKETS, ticket)
+  // Audited with the ticket: a takeover attempt is what HQ looks for when a member complains.
+  await db.transaction(async (tx) => {
+    await tx.insert(REBIND_TICKETS, ticket)
+    await appendAudit(
+      tx,
+      {
+        actor: memberAuditActor(member._id),
+        action: 'member.requestRebind',
+        memberId: member._id,
+        fields: ['openid', 'unionid'],
+        requestId: context.requestId,
+        detail: { ticket: ticket._id, by: 'new-account' },
+      },
+      context.now,
+      context.randomBytes,
+    )
+  })
 
   return succeed(toRequest(ticket, member))
 }
@@ -148,7 +163,7 @@ export async function confirmRebind(
     await appendAudit(
       tx,
       {
-        actor: MEMBER_SELF,
+        actor: memberAuditActor(member._id),
         action: 'member.rebind',
         memberId: member._id,
         fields: ['openid', 'unionid'],
@@ -168,11 +183,27 @@ export async function cancelRebind(
   db: Database,
   member: MemberDoc,
   ticketId: string,
+  context: Context,
 ): Promise<Result<{ isCancelled: true }>> {
   const ticket = await db.get<RebindTicketDoc>(REBIND_TICKETS, ticketId)
   if (!ticket || ticket.memberId !== member._id) return refuse('REBIND_TICKET_INVALID')
 
-  await db.transaction((tx) => tx.remove(REBIND_TICKETS, ticketId))
+  await db.transaction(async (tx) => {
+    await tx.remove(REBIND_TICKETS, ticketId)
+    await appendAudit(
+      tx,
+      {
+        actor: memberAuditActor(member._id),
+        action: 'member.cancelRebind',
+        memberId: member._id,
+        fields: [],
+        requestId: context.requestId,
+        detail: { ticket: ticketId },
+      },
+      context.now,
+      context.randomBytes,
+    )
+  })
 
   return succeed({ isCancelled: true as const })
 }

@@ -81,7 +81,7 @@ export async function handleIdentityEvent(
     case 'confirmRebind':
       return confirmRebind(db, caller, event.ticket, null, context)
     case 'cancelRebind':
-      return cancelRebind(db, member, event.ticket)
+      return cancelRebind(db, member, event.ticket, context)
     case 'profile':
       return succeed(await loadProfile(db, member))
     case 'updateProfile': {

@@ -46,6 +46,7 @@ export const main = defineFunction({
         },
         now,
         randomBytes,
+        invocation.requestId,
       )
     }
 

@@ -83,6 +83,24 @@ function everythingStored(): string {
   )
 }
 
+describe('registration', () => {
+  it('is audited once, as the member, without the personal values', async () => {
+    const registered = await register('o-audited', '13811119999', { name: '审计' })
+    const memberId = registered.data.card.memberId
+    await register('o-audited', '13811119999', { name: '审计' })
+
+    const entries = await env.db.find<any>('auditLog', { memberId, action: 'member.register' })
+    expect(entries).toHaveLength(1)
+    expect(entries[0].actor).toEqual({
+      openid: `member:${memberId}`,
+      role: 'member',
+      storeId: null,
+    })
+    expect(entries[0].fields).toEqual(expect.arrayContaining(['phone', 'openid', 'name']))
+    expect(JSON.stringify(entries)).not.toMatch(/o-audited|13811119999|审计/)
+  })
+})
+
 describe('unionid', () => {
   it('finds the same member from the brand’s other app by unionid', async () => {
     const first = await register('o-app1-sun', '13811110001', {}, 'u-sun')
@@ -220,6 +238,13 @@ describe('rebinding the phone to another WeChat account', () => {
     ).data.ticket
 
     expect((await callAs('o-old-chu', { action: 'cancelRebind', ticket })).ok).toBe(true)
+    const memberId = (await callAs('o-old-chu', { action: 'card' })).data.memberId
+    const trail = await env.db.find<any>('auditLog', { memberId, action: /Rebind$/ })
+    expect(trail.map((entry) => entry.action).sort()).toEqual([
+      'member.cancelRebind',
+      'member.requestRebind',
+    ])
+    expect(JSON.stringify(trail)).not.toMatch(/o-old-chu|o-thief-chu|13822220005/)
     await advanceClock(25 * 60 * 60 * 1000)
     const late = await callAs('o-thief-chu', {
       action: 'confirmRebind',
