@@ -26,16 +26,26 @@ export function createLogger(prefix: string): Logger {
 }
 
 function maskContext(context: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(context).map(([key, value]) => [key, maskValue(key, value)]),
-  )
+  return maskValue('', context, 0) as Record<string, unknown>
 }
 
-function maskValue(key: string, value: unknown): unknown {
+/** Deeper than any context a function logs; past it a value is dropped rather than walked. */
+const MAX_DEPTH = 6
+
+/**
+ * Masks by key at every depth: a secret nested in an event (`{ event: { phoneCode } }`) or in an
+ * array of documents is masked like one at the top.
+ */
+function maskValue(key: string, value: unknown, depth: number): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message }
   if (typeof value === 'string' && MASKED_KEYS.test(key)) {
     return value.length > 6 ? `${value.slice(0, 3)}***${value.slice(-2)}` : '***'
   }
+  if (value === null || typeof value !== 'object') return value
+  if (depth >= MAX_DEPTH) return '[…]'
+  if (Array.isArray(value)) return value.map((item) => maskValue(key, item, depth + 1))
 
-  return value
+  return Object.fromEntries(
+    Object.entries(value).map(([inner, item]) => [inner, maskValue(inner, item, depth + 1)]),
+  )
 }
