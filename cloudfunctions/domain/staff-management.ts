@@ -191,7 +191,8 @@ export async function acceptInvitation(
         memberId: null,
         fields: changedFields(existing, staff),
         requestId: context.requestId,
-        detail: { invitedBy: invitation.invitedBy, code },
+        // The code itself stays out: the log is read widely, and a code is a credential until used.
+        detail: { invitedBy: invitation.invitedBy },
       },
       now,
       context.randomBytes,

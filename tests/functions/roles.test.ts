@@ -381,6 +381,9 @@ describe('staff management', () => {
     expect(retried.ok).toBe(true)
     expect(second.error.code).toBe('CODE_USED')
     expect(me.data).toMatchObject({ role: 'clerk', store: { storeId: 'sA' } })
+    const trail = await env.db.find('auditLog', { action: /invit/i })
+    expect(trail.length).toBeGreaterThanOrEqual(2)
+    expect(JSON.stringify(trail)).not.toContain(invited.data.code)
 
     const late = await env.call('staff', { action: 'inviteStaff', name: '小周' }, 'o-manager-sA')
     clockMs += 73 * 60 * 60 * 1000
