@@ -68,7 +68,24 @@ export const staffAdminHqEventSchemas = [
   z.strictObject({ action: z.literal('findMember'), phone: z.string().trim().min(5).max(32) }),
   z.strictObject({ action: z.literal('revealMember'), memberId: idSchema }),
   auditLogEventSchema,
+  z.strictObject({
+    action: z.literal('exportMembers'),
+    /** Members of one home store; absent: the whole chain. */
+    storeId: idSchema.optional(),
+    /** `nextCursor` of the previous page. */
+    cursor: idSchema.optional(),
+  }),
 ] as const
+
+/** One page of HQ's member export: a CSV file of at most a thousand members. */
+export const memberExportSchema = z.object({
+  filename: z.string(),
+  csv: z.string(),
+  count: z.number().int(),
+  nextCursor: z.string().nullable(),
+})
+
+export type MemberExport = z.infer<typeof memberExportSchema>
 
 /** A member as a member of staff sees them: masked unless revealed by a role allowed to. */
 export const memberViewSchema = z.object({

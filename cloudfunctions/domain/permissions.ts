@@ -93,7 +93,8 @@ export const hqPermissions = {
   findMember: ['hq_admin', 'hq_analyst', 'region_manager'],
   revealMember: ['hq_admin', 'region_manager'],
   auditLog: ['hq_admin', 'hq_analyst', 'region_manager'],
-  // TODO(#4): exports (member lists, reports) join here as HQ-only actions, audited as reads.
+  // The unmasked member list: HQ admin only, each exported member audited as a read.
+  exportMembers: ['hq_admin'],
 } as const satisfies Record<string, Grant>
 
 export type HqAction = keyof typeof hqPermissions

@@ -4,6 +4,7 @@ import { searchAuditLog } from '../domain/audit-search'
 import { findActiveStaff } from '../domain/chain'
 import { createCouponTemplate, listCouponTemplates } from '../domain/coupon-templates'
 import { issueCoupons } from '../domain/coupons'
+import { exportMembers } from '../domain/member-export'
 import { findMemberByPhone, revealMember } from '../domain/member-views'
 import { hqScope } from '../domain/permissions'
 import { adjustPoints } from '../domain/points'
@@ -58,6 +59,8 @@ export const main = defineFunction({
         return findMemberByPhone(db, await readRequest(), event.phone)
       case 'revealMember':
         return revealMember(db, await readRequest(), event.memberId)
+      case 'exportMembers':
+        return exportMembers(db, await readRequest(), event)
       case 'auditLog': {
         const { action: _action, ...query } = event
 

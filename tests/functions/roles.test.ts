@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync'
 import { randomBytes } from 'node:crypto'
 import { upsertRegion, upsertStaff, upsertStore } from '../../cloudfunctions/domain/chain'
 import type { StaffDoc, StaffRole } from '../../cloudfunctions/domain/models'
@@ -177,6 +178,7 @@ const samples: Record<string, Sample> = {
   'hq.findMember': async () => ({ phone: '+86 138-0013-8000' }),
   'hq.revealMember': async () => ({ memberId: eastMember }),
   'hq.auditLog': async () => ({}),
+  'hq.exportMembers': async () => ({ storeId: 'sA' }),
 }
 
 const tableActions = [
@@ -343,6 +345,37 @@ describe('member lists', () => {
     expect(await env.db.count('auditLog', { action: 'members', memberId: westMember })).toBe(
       before + 1,
     )
+  })
+})
+
+describe('the member export', () => {
+  it('gives HQ an unmasked CSV and audits every member in it, once', async () => {
+    const before = await env.db.count('auditLog', { action: 'exportMembers' })
+    const exported = await env.call('hq', { action: 'exportMembers' }, 'o-hq-admin')
+    const rows = parse(exported.data.csv.replace(/^\uFEFF/, ''), { columns: true })
+
+    expect(exported.data).toMatchObject({ count: 2, nextCursor: null })
+    expect(rows.map((row: any) => row['手机号']).sort()).toEqual([
+      '+8613800138000',
+      '+8613900139000',
+    ])
+    const entries = await env.db.find<any>('auditLog', { action: 'exportMembers' })
+    expect(entries.length - before).toBe(2)
+    expect(entries.map((entry) => entry.memberId)).toEqual(
+      expect.arrayContaining([eastMember, westMember]),
+    )
+  })
+
+  it('narrows to one home store and refuses every role but the HQ admin', async () => {
+    const store = await env.call('hq', { action: 'exportMembers', storeId: 'sW' }, 'o-hq-admin')
+    const analyst = await env.call('hq', { action: 'exportMembers' }, 'o-hq-analyst')
+    const region = await env.call('hq', { action: 'exportMembers' }, 'o-region-east')
+
+    expect(store.data.count).toBe(1)
+    expect(store.data.csv).toContain('+8613900139000')
+    expect(store.data.csv).not.toContain('+8613800138000')
+    expect(analyst.error.code).toBe('NOT_ALLOWED')
+    expect(region.error.code).toBe('NOT_ALLOWED')
   })
 })
 
