@@ -9,7 +9,7 @@ import {
 import type { CardCode } from '../../typings/member'
 import { findMemberByNo } from './members'
 import type { MemberDoc } from './models'
-import type { Database } from './ports'
+import type { Database, Doc } from './ports'
 import { refuse, succeed, type Result } from './result'
 import { formatBusinessTime, toStoredTime } from './time'
 
@@ -54,7 +54,8 @@ export async function acceptCardCode(
   const expiresAt = new Date(
     (step.value + TOLERATED_SKEW_STEPS + 1) * CARD_CODE_STEP_SECONDS * 1000,
   )
-  // TODO(#3): a timer should purge used codes past expiresAt; until then they only accumulate.
+  // Kept until expiresAt, when the step itself is refused as expired; purgeUsedCardCodes then
+  // removes it.
   const isFirstUse = await db.insert('usedCardCodes', {
     _id: `${member.memberNo}.${step.value}.${parts.variant}`,
     memberId: member._id,
@@ -64,6 +65,12 @@ export async function acceptCardCode(
   if (!isFirstUse) return refuse('CODE_USED')
 
   return succeed(member)
+}
+
+interface UsedCardCodeDoc extends Doc {
+  memberId: string
+  usedAt: string
+  expiresAt: string
 }
 
 function findSignedStep(
@@ -85,4 +92,40 @@ function findSignedStep(
   }
 
   return null
+}
+
+export interface PurgeLimits {
+  codesPerChunk: number
+  chunksPerRun: number
+}
+
+export const defaultPurgeLimits: PurgeLimits = { codesPerChunk: 200, chunksPerRun: 50 }
+
+/**
+ * Removes the records of used codes whose step is past: such a code is refused as expired (or,
+ * older still, as not a code) before its record would be consulted, so the record guards
+ * nothing. Each chunk is one transaction; a run stops after `chunksPerRun` and the next run of
+ * the timer carries on.
+ */
+export async function purgeUsedCardCodes(
+  db: Database,
+  now: Date,
+  limits: PurgeLimits = defaultPurgeLimits,
+): Promise<{ purged: number; isDone: boolean }> {
+  let purged = 0
+  for (let chunk = 0; chunk < limits.chunksPerRun; chunk += 1) {
+    const due = await db.find<UsedCardCodeDoc>(
+      'usedCardCodes',
+      { expiresAt: { $lte: toStoredTime(now) } },
+      { orderBy: [['expiresAt', 'asc']], limit: limits.codesPerChunk },
+    )
+    if (due.length === 0) return { purged, isDone: true }
+
+    await db.transaction(async (tx) => {
+      for (const used of due) await tx.remove('usedCardCodes', used._id)
+    })
+    purged += due.length
+  }
+
+  return { purged, isDone: false }
 }

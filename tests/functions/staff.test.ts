@@ -130,6 +130,28 @@ describe('staff function through the gateway', () => {
     expect(late.error.code).toBe('CODE_EXPIRED')
   })
 
+  it('purges used codes once their minute has passed, and the purged code stays refused', async () => {
+    const stepMs = CARD_CODE_STEP_SECONDS * 1000
+    const code = await nextCode()
+    const codeStep = Math.floor(clockMs / stepMs)
+    await env.call('staff', { action: 'scan', code }, 'o-clerk-sA')
+    const fresh = await nextCode()
+    await env.call('staff', { action: 'scan', code: fresh }, 'o-clerk-sA')
+    const usedBefore = await env.db.count('usedCardCodes', {})
+    // Two steps on, the first code is past its tolerated skew; the second is not yet.
+    clockMs = (codeStep + 2) * stepMs + 1_000
+    await env.dev('clock', { now: new Date(clockMs).toISOString() })
+
+    const run = await env.dev<{ result: any }>('trigger/cardCodePurge')
+    const late = await env.call('staff', { action: 'scan', code }, 'o-clerk-sB')
+
+    expect(run.result.data).toMatchObject({ isDone: true })
+    expect(run.result.data.purged).toBeGreaterThanOrEqual(1)
+    expect(await env.db.count('usedCardCodes', {})).toBe(usedBefore - run.result.data.purged)
+    expect(await env.db.count('usedCardCodes', {})).toBeGreaterThanOrEqual(1)
+    expect(late.error.code).toBe('CODE_EXPIRED')
+  })
+
   it.each([
     ['a member', 'o-wang'],
     ['nobody', undefined],
