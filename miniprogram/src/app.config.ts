@@ -11,7 +11,10 @@ export default defineAppConfig({
     'pages/coupon/index',
   ],
   subPackages: [
-    { root: 'staff', pages: ['pages/home/index', 'pages/points/index', 'pages/team/index'] },
+    {
+      root: 'staff',
+      pages: ['pages/home/index', 'pages/points/index', 'pages/team/index', 'pages/members/index'],
+    },
     { root: 'hq', pages: ['pages/rules/index', 'pages/coupons/index', 'pages/audit/index'] },
   ],
   window: {

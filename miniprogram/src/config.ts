@@ -28,6 +28,7 @@ export const routes = {
   coupon: '/pages/coupon/index',
   staffHome: '/staff/pages/home/index',
   staffTeam: '/staff/pages/team/index',
+  staffMembers: '/staff/pages/members/index',
   hqAudit: '/hq/pages/audit/index',
 } as const
 

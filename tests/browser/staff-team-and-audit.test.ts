@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
+import { upsertStaff } from '../../cloudfunctions/domain/chain'
 import { buildH5IfStale } from '../../scripts/build-h5'
 import { startTestCloud, type TestCloud } from '../support/test-cloud'
 import { launchBrowser } from './browser'
@@ -63,5 +65,51 @@ describe('staff management and the audit log, in the h5 build', () => {
 
     expect(entries[0]).toContain('acceptInvitation')
     expect(entries[1]).toContain('inviteStaff')
+  })
+
+  it('lets a region manager reveal one member, and an HQ admin export the list, audited', async () => {
+    const { code } = await env.dev<{ code: string }>('phone-code', { phone: '13800138000' })
+    const terms = await env.call('member', { action: 'terms' }, 'o-wang')
+    const registered = await env.call(
+      'member',
+      { action: 'register', phoneCode: code, consentVersion: terms.data.version, storeId: 'sA' },
+      'o-wang',
+    )
+    const memberId = registered.data.card.memberId
+
+    await openAs(
+      { openid: 'o-region-east', role: 'region_manager', name: '区域经理' },
+      '/staff/pages/members/index',
+    )
+    await page.getByTestId('member-row').first().waitFor()
+    expect(await page.getByTestId('member-phone').first().innerText()).toBe('138****8000')
+    await page.getByTestId('member-reveal').first().click()
+    await page.getByTestId('members-notice').waitFor()
+    expect(await page.getByTestId('member-phone').first().innerText()).toBe('+8613800138000')
+    expect(await env.db.count('auditLog', { action: 'revealMember', memberId })).toBe(1)
+
+    await upsertStaff(env.db, {
+      _id: 'o-hq-admin',
+      openid: 'o-hq-admin',
+      name: '总部',
+      role: 'hq_admin',
+      storeId: null,
+      regionId: null,
+      isActive: true,
+    })
+    await openAs(
+      { openid: 'o-hq-admin', role: 'hq_admin', name: '总部' },
+      '/staff/pages/members/index',
+    )
+    await page.getByTestId('member-row').first().waitFor()
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('members-export').click(),
+    ])
+    const csv = await readFile(await download.path(), 'utf8')
+
+    expect(csv).toContain('会员号,手机号')
+    expect(csv).toContain('+8613800138000')
+    expect(await env.db.count('auditLog', { action: 'exportMembers', memberId })).toBe(1)
   })
 })

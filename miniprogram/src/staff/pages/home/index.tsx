@@ -16,17 +16,10 @@ import { ErrorNotice } from '../../../components/notice'
 import { SwitchIdentityLink } from '../../../components/switch-identity'
 import { isWeapp, routes } from '../../../config'
 import { callFunction } from '../../../services/cloud'
+import { roleTitles } from '../../../utils/staff-roles'
 import { formatShanghaiMinute, makeOrderNo } from '../../../utils/china-time'
 import { formatFen, parseYuanToFen } from '../../../utils/money'
 import { TodaysVisits } from './todays-visits'
-
-const roleTitles: Record<StaffProfile['role'], string> = {
-  clerk: '店员',
-  store_manager: '店长',
-  region_manager: '区域经理',
-  hq_admin: '总部管理员',
-  hq_analyst: '总部分析师',
-}
 
 export default function StaffHomePage() {
   const [profile, setProfile] = useState<StaffProfile | null>(null)
@@ -286,6 +279,15 @@ export default function StaffHomePage() {
           onClick={() => Taro.navigateTo({ url: routes.staffTeam })}
         >
           员工管理
+        </Button>
+      )}
+      {profile && profile.role !== 'clerk' && (
+        <Button
+          className='button button--ghost'
+          data-testid='members-link'
+          onClick={() => Taro.navigateTo({ url: routes.staffMembers })}
+        >
+          会员
         </Button>
       )}
       {profile && ['region_manager', 'hq_admin', 'hq_analyst'].includes(profile.role) && (

@@ -13,15 +13,9 @@ import {
 } from '../../../../../typings'
 import { ErrorNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
+import { roleTitles } from '../../../utils/staff-roles'
 import { formatShanghaiMinute } from '../../../utils/china-time'
 
-const roleTitles: Record<StaffRoleName, string> = {
-  clerk: '店员',
-  store_manager: '店长',
-  region_manager: '区域经理',
-  hq_admin: '总部管理员',
-  hq_analyst: '总部分析师',
-}
 const roles = Object.keys(roleTitles) as StaffRoleName[]
 
 interface StaffForm {

@@ -1,0 +1,208 @@
+import { Button, Input, Text, View } from '@tarojs/components'
+import { useLoad } from '@tarojs/taro'
+import { useState } from 'react'
+import { z } from 'zod'
+import {
+  memberExportSchema,
+  memberPageSchema,
+  memberViewSchema,
+  staffProfileSchema,
+  tierNames,
+  type MemberView,
+  type StaffProfile,
+} from '../../../../../typings'
+import { ErrorNotice } from '../../../components/notice'
+import { callFunction } from '../../../services/cloud'
+import { formatShanghaiMinute } from '../../../utils/china-time'
+import { downloadCsv } from '../../../utils/download'
+import { revealingRoles } from '../../../utils/staff-roles'
+
+const foundMemberSchema = z.object({ memberId: z.string(), member: memberViewSchema })
+
+/**
+ * The members of the caller's scope: a store manager's store, a region manager's region, all of
+ * them for HQ. Masked as the role sees them; a region manager or HQ admin reveals one member at
+ * a time, and an HQ admin exports the list. Every row shown, revealed or exported is audited.
+ */
+export default function MembersPage() {
+  const [profile, setProfile] = useState<StaffProfile | null>(null)
+  const [members, setMembers] = useState<MemberView[]>([])
+  const [nextCursor, setNextCursor] = useState<string | null>(null)
+  const [phone, setPhone] = useState('')
+  const [notice, setNotice] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [isBusy, setIsBusy] = useState(false)
+
+  useLoad(async () => {
+    const me = await callFunction('staff', { action: 'me' }, staffProfileSchema)
+    if (!me.ok) {
+      setError(me.error.message)
+      return
+    }
+
+    setProfile(me.data)
+    await loadPage(undefined)
+  })
+
+  async function loadPage(cursor: string | undefined) {
+    const event = { action: 'members' as const, ...(cursor ? { cursor } : {}) }
+    const result = await callFunction('staff', event, memberPageSchema)
+    if (!result.ok) {
+      setError(result.error.message)
+      return
+    }
+
+    setMembers((shown) => (cursor ? [...shown, ...result.data.members] : result.data.members))
+    setNextCursor(result.data.nextCursor)
+  }
+
+  async function findByPhone() {
+    if (!phone.trim()) {
+      setError('请输入手机号')
+      return
+    }
+
+    const event = { action: 'findMember' as const, phone: phone.trim() }
+    const result = await callFunction('hq', event, foundMemberSchema)
+    if (!result.ok) {
+      setError(result.error.message)
+      return
+    }
+
+    setError(null)
+    setMembers([result.data.member])
+    setNextCursor(null)
+  }
+
+  async function reveal(memberId: string) {
+    const result = await callFunction('hq', { action: 'revealMember', memberId }, memberViewSchema)
+    if (!result.ok) {
+      setError(result.error.message)
+      return
+    }
+
+    setError(null)
+    setNotice('已显示完整信息，本次查看已记入审计日志')
+    setMembers((shown) =>
+      shown.map((member) => (member.memberId === memberId ? result.data : member)),
+    )
+  }
+
+  /** Page by page, each page its own file, so that no call holds the whole chain. */
+  async function exportAll() {
+    setIsBusy(true)
+    setError(null)
+    let cursor: string | undefined
+    let files = 0
+    let count = 0
+    do {
+      const event = { action: 'exportMembers' as const, ...(cursor ? { cursor } : {}) }
+      const result = await callFunction('hq', event, memberExportSchema)
+      if (!result.ok) {
+        setError(result.error.message)
+        break
+      }
+      if (!downloadCsv(result.data)) {
+        setError('请在网页版管理后台导出会员名单')
+        break
+      }
+
+      files += 1
+      count += result.data.count
+      cursor = result.data.nextCursor ?? undefined
+    } while (cursor)
+    setIsBusy(false)
+    if (files > 0) setNotice(`已导出 ${count} 位会员，共 ${files} 个文件；导出已记入审计日志`)
+  }
+
+  const isHq = profile?.role === 'hq_admin' || profile?.role === 'hq_analyst'
+  const canSearch = isHq || profile?.role === 'region_manager'
+  const canReveal = profile ? revealingRoles.includes(profile.role) : false
+
+  return (
+    <View className='page' data-testid='members-page'>
+      <ErrorNotice message={error} testId='members-error' />
+      {notice && (
+        <Text className='muted' data-testid='members-notice'>
+          {notice}
+        </Text>
+      )}
+
+      {canSearch && (
+        <View className='section'>
+          <Text className='section__title'>按手机号查找</Text>
+          <View className='field'>
+            <Input
+              className='field__input'
+              data-testid='member-phone-input'
+              type='text'
+              placeholder='任意写法，如 138 0013 8000'
+              value={phone}
+              onInput={(event) => setPhone(event.detail.value)}
+              onConfirm={findByPhone}
+            />
+          </View>
+          <View className='button-row'>
+            <Button className='button button--ghost' onClick={() => loadPage(undefined)}>
+              全部会员
+            </Button>
+            <Button
+              className='button button--primary'
+              data-testid='member-find'
+              onClick={findByPhone}
+            >
+              查找
+            </Button>
+          </View>
+        </View>
+      )}
+
+      {profile?.role === 'hq_admin' && (
+        <Button
+          className='button button--ghost'
+          data-testid='members-export'
+          disabled={isBusy}
+          onClick={exportAll}
+        >
+          导出会员名单（CSV）
+        </Button>
+      )}
+
+      <View className='section'>
+        <Text className='section__title'>会员</Text>
+        {members.length === 0 && <Text className='muted'>您的范围内还没有会员</Text>}
+        {members.map((member) => (
+          <View key={member.memberId} className='list-item' data-testid='member-row'>
+            <View className='list-item__row'>
+              <Text className='list-item__title' data-testid='member-phone'>
+                {member.phone}
+              </Text>
+              <Text className='badge'>{tierNames[member.tier]}</Text>
+            </View>
+            <Text className='list-item__meta'>
+              {member.name ?? '未填姓名'} · 生日 {member.birthday ?? '—'} · 积分 {member.points}
+            </Text>
+            <Text className='list-item__meta'>
+              开卡门店：{member.homeStore?.name ?? '—'} · 到店 {member.visitCount} 次
+              {member.lastVisitAt ? ` · 最近 ${formatShanghaiMinute(member.lastVisitAt)}` : ''}
+            </Text>
+            {canReveal && member.isMasked && (
+              <Button
+                className='button button--ghost'
+                data-testid='member-reveal'
+                onClick={() => reveal(member.memberId)}
+              >
+                显示完整信息
+              </Button>
+            )}
+          </View>
+        ))}
+        {nextCursor && (
+          <Button className='button button--ghost' onClick={() => loadPage(nextCursor)}>
+            更多
+          </Button>
+        )}
+      </View>
+    </View>
+  )
+}
