@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { errorMessages } from '../typings/errors'
@@ -12,6 +12,7 @@ import type { Logger } from './logger'
  */
 export const LOCAL_APP_ID = 'wx-local-tongka'
 
+/** For a function whose config.json names no timeout; generous, as a busy laptop is slow. */
 const DEFAULT_TIMEOUT_MS = 20_000
 const DEFAULT_MAX_INSTANCES = 16
 const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,60}$/
@@ -115,6 +116,23 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
 
   const modulePathOf = (name: string) => path.resolve(functionsDir, name, 'index.js')
 
+  // A function's own `timeout` (seconds, as CloudBase reads it from config.json) wins; read once
+  // per build, and again after a reload.
+  const timeouts = new Map<string, number>()
+  const timeoutOf = (name: string): number => {
+    const known = timeouts.get(name)
+    if (known !== undefined) return known
+
+    const configPath = path.resolve(functionsDir, name, 'config.json')
+    const seconds = existsSync(configPath)
+      ? Number((JSON.parse(readFileSync(configPath, 'utf8')) as { timeout?: unknown }).timeout)
+      : NaN
+    const limit = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : timeoutMs
+    timeouts.set(name, limit)
+
+    return limit
+  }
+
   const hasFunction = (name: string) =>
     FUNCTION_NAME_PATTERN.test(name) && existsSync(modulePathOf(name))
 
@@ -148,11 +166,12 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
 
   const runOn = (name: string, pool: Pool, instance: Instance, invocation: Invocation) => {
     instance.current = invocation
+    const limitMs = timeoutOf(name)
     instance.timer = setTimeout(() => {
-      logger.error('function timed out; its instance is stopped', { functionName: name, timeoutMs })
+      logger.error('function timed out; its instance is stopped', { functionName: name, limitMs })
       answerFailure(instance)
       void instance.worker.terminate()
-    }, timeoutMs)
+    }, limitMs)
     instance.worker.postMessage({ event: invocation.event, context: invocation.context })
   }
 
@@ -210,7 +229,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       function_name: name,
       namespace: envId,
       tencentcloud_region: 'ap-shanghai',
-      time_limit_in_ms: timeoutMs,
+      time_limit_in_ms: timeoutOf(name),
       environment: JSON.stringify(environment),
     }
   }
@@ -237,6 +256,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
 
     // Busy instances finish their invocation on the old build, then stop.
     async reload() {
+      timeouts.clear()
       const stopping: Promise<number>[] = []
       for (const pool of pools.values()) {
         for (const instance of pool.instances) instance.isStale = true

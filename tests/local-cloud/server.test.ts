@@ -245,6 +245,18 @@ describe('timeouts', () => {
   })
 })
 
+describe('a timeout of its own', () => {
+  it('stops a function at the timeout its config.json sets, not the host default', async () => {
+    const started = Date.now()
+    const quick = (await post('/api/functions/brief', {})).body.result
+    const hung = (await post('/api/functions/brief', { hang: true })).body.result
+
+    expect(quick).toEqual({ timeLimitMs: 1_000 })
+    expect(hung).toMatchObject({ ok: false, error: { code: 'INTERNAL' } })
+    expect(Date.now() - started).toBeLessThan(10_000)
+  })
+})
+
 describe('outside local mode', () => {
   let deployed: LocalCloud
 
