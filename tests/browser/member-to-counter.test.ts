@@ -67,6 +67,20 @@ describe('from registration to the counter, in the h5 build', () => {
     await expectText('card-points', '88')
   })
 
+  it('fits the barcode inside a 320-pixel-wide phone, quiet zones included', async () => {
+    await page.setViewportSize({ width: 320, height: 640 })
+    try {
+      await page.goto(`${env.url}/pages/card/index`)
+      await page.getByTestId('card-barcode').waitFor()
+      const box = await page.getByTestId('card-barcode').boundingBox()
+
+      expect(box?.x).toBeGreaterThan(0)
+      expect((box?.x ?? 0) + (box?.width ?? Infinity)).toBeLessThan(320)
+    } finally {
+      await page.setViewportSize({ width: 390, height: 844 })
+    }
+  })
+
   it('lists the demo staff in the identity picker, grouped by role', async () => {
     await page.goto(`${env.url}/pages/index/index`)
 

@@ -39,6 +39,8 @@ export default function CardPage() {
   const [now, setNow] = useState(() => Date.now())
   const [error, setError] = useState<string | null>(null)
   const previousBrightness = useRef<number | null>(null)
+  // The code panel spans the page less its side padding; the barcode keeps clear of both edges.
+  const [barcodeMaxWidth] = useState(() => Taro.getSystemInfoSync().windowWidth - 40)
 
   async function loadCard() {
     const result = await callFunction('member', { action: 'card' }, cardSchema)
@@ -131,7 +133,7 @@ export default function CardPage() {
 
       <View className='code-panel'>
         <Text className='code-panel__hint'>到店消费请出示此码</Text>
-        <Barcode digits={code} moduleWidth={2} height={64} testId='card-barcode' />
+        <Barcode digits={code} maxWidth={barcodeMaxWidth} height={64} testId='card-barcode' />
         <Text className='code-panel__digits' data-testid='card-code-text'>
           {code}
         </Text>
