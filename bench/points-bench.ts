@@ -84,12 +84,18 @@ async function benchEarns(cloud: LocalCloud) {
 async function benchExpiry(cloud: LocalCloud) {
   const db = createDirectDatabase(cloud.store)
   const now = new Date(AFTER_EXPIRY)
+  const audit = {
+    requestId: 'bench',
+    randomBytes: (length: number) => crypto.getRandomValues(new Uint8Array(length)),
+  }
 
   await seedDueLots(cloud, 'direct')
   let startedAt = performance.now()
-  let run = await expireDueLotsInChunks(db, now)
+  let run = await expireDueLotsInChunks(db, now, audit)
   let directRuns = 1
-  for (; run.status === 'running'; directRuns += 1) run = await expireDueLotsInChunks(db, now)
+  for (; run.status === 'running'; directRuns += 1) {
+    run = await expireDueLotsInChunks(db, now, audit)
+  }
   const directSeconds = (performance.now() - startedAt) / 1000
   report('domain function, direct database', run.lotsExpired, directSeconds, directRuns)
 

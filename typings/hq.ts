@@ -16,7 +16,10 @@ export const hqEventSchema = z.discriminatedUnion('action', [
       .max(1_000_000)
       .refine((points) => points !== 0, '调整积分不能为 0'),
     reason: z.string().trim().min(2).max(200),
-    /** The idempotency key of this adjustment; a retry with the same key changes nothing. */
+    /**
+     * The idempotency key of this adjustment; a retry with the same key changes nothing. Without
+     * it the function makes a key of its own, so a retry of a lost answer adjusts twice.
+     */
     adjustmentNo: orderNoSchema.optional(),
   }),
   z.strictObject({ action: z.literal('getRules') }),

@@ -25,8 +25,11 @@ export const staffEventSchema = z.discriminatedUnion('action', [
     action: z.literal('refund'),
     orderNo: orderNoSchema,
     amountFen: fenSchema.positive(),
-    /** Tells apart several partial refunds of one order; the first is 1. */
-    refundNo: z.number().int().min(1).max(99).optional(),
+    /**
+     * The POS's refund receipt number (退款单号): tells apart several partial refunds of one
+     * order, and a retry of one refund from the next. Absent means the order's first refund.
+     */
+    refundNo: orderNoSchema.optional(),
   }),
   ...couponStaffEventSchemas,
   ...staffAdminEventSchemas,

@@ -7,7 +7,14 @@ import { maskName } from './masking'
 import type { MemberDoc, StaffDoc, VisitDoc } from './models'
 import type { Database } from './ports'
 import { refuse, succeed, type Result } from './result'
-import { addEntry, addLot, expireDueLots, openLedger, writeLedger } from './points-ledger'
+import {
+  addEntry,
+  addLot,
+  describeExpiry,
+  expireDueLots,
+  openLedger,
+  writeLedger,
+} from './points-ledger'
 import { computeEarning, loadPointsRules } from './points-rules'
 import { formatBusinessTime, toStoredTime } from './time'
 import type { RandomBytes } from './members'
@@ -188,7 +195,7 @@ export async function recordVerifiedPurchase(
         memberId: member._id,
         fields: ['points', 'visits'],
         requestId: audit.requestId,
-        detail: { visitId, amountFen: input.amountFen, pointsEarned },
+        detail: { visitId, amountFen: input.amountFen, pointsEarned, ...describeExpiry(ledger) },
       }
       await appendAudit(tx, record, now, audit.randomBytes)
     }

@@ -41,6 +41,11 @@ export interface MemberDoc extends Doc {
   homeStoreId: string | null
   consent: { version: string; acceptedAt: string }
   tier: Tier
+  /**
+   * The tier the last yearly review left the member at; absent before their first review, which
+   * counts as the first tier. A refund may undo an upgrade but never go below this tier.
+   */
+  tierKept?: Tier
   points: number
   pointsEarnedTotal: number
   visitCount: number
@@ -83,8 +88,15 @@ export interface VisitDoc extends Doc {
   at: string
   excludedFen?: number
   refundedFen?: number
-  /** Points the refunds of this order took back, shortfall included. */
+  /**
+   * Points the refunds of this order took back, shortfall included. Points of the order's lot
+   * that expired are not owed, so this may stay below `qualifyingReversed`.
+   */
   pointsReversed?: number
+  /** The refunds' share of the points earned, removed from the qualifying points in full. */
+  qualifyingReversed?: number
+  /** The ledger entry of the order's first refund, which a refund without 退款单号 repeats. */
+  firstRefundEntryId?: string
 }
 
 export interface PointLotDoc extends Doc {
@@ -100,4 +112,6 @@ export interface PointLotDoc extends Doc {
   expiresAt?: string | null
   /** `expiresAt` while points remain, so the expiry job finds open lots by an equality index. */
   openExpiresAt?: string
+  /** What expiry took from the lot; a refund of its order does not owe these points. */
+  expiredPoints?: number
 }

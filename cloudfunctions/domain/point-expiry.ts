@@ -1,5 +1,6 @@
+import { appendAudit, systemAuditActor, type AuditContext } from './audit'
 import type { MemberDoc, PointLotDoc } from './models'
-import { expireDueLots, openLedger, writeLedger } from './points-ledger'
+import { describeExpiry, expireDueLots, openLedger, writeLedger } from './points-ledger'
 import { loadPointsRules, monthStartInShanghai } from './points-rules'
 import type { Database, Doc } from './ports'
 import { isHigherTier, sumQualifying, tierForPoints } from './tiers'
@@ -60,12 +61,19 @@ export interface ExpiryRunReport {
   tierReview: { status: 'running' | 'done' | 'not due'; membersDowngraded: number }
 }
 
+/**
+ * The timer's request. The job audits each member's expiry in the transaction that makes it, as
+ * the system's, since no person asked for it.
+ */
+export type JobAuditContext = Omit<AuditContext, 'actor'>
+
 export async function runPointsJob(
   db: Database,
   now: Date,
+  audit: JobAuditContext,
   limits: ExpiryLimits = defaultExpiryLimits,
 ): Promise<ExpiryRunReport> {
-  const expiry = await expireDueLotsInChunks(db, now, limits)
+  const expiry = await expireDueLotsInChunks(db, now, audit, limits)
   const tierReview =
     expiry.status === 'done' ? await reviewTiers(db, now, limits) : notDue('running')
 
@@ -79,6 +87,7 @@ function notDue(status: 'running' | 'not due') {
 export async function expireDueLotsInChunks(
   db: Database,
   now: Date,
+  audit: JobAuditContext,
   limits: ExpiryLimits = defaultExpiryLimits,
 ): Promise<ExpiryRunReport['expiry']> {
   const date = businessDate(now)
@@ -106,7 +115,7 @@ export async function expireDueLotsInChunks(
     )
     const memberIds = [...new Set(lots.map((lot) => lot.memberId))]
     for (const memberId of memberIds) {
-      job.lotsExpired += await expireMemberLots(db, memberId, lots, now)
+      job.lotsExpired += await expireMemberLots(db, memberId, lots, now, audit)
     }
     job.membersTouched += memberIds.length
     job.chunks += 1
@@ -142,12 +151,15 @@ async function expireMemberLots(
   memberId: string,
   foundLots: PointLotDoc[],
   now: Date,
+  audit: JobAuditContext,
 ): Promise<number> {
   return db.transaction(async (tx) => {
     const member = await tx.get<MemberDoc>('members', memberId)
     const openIds = new Set((member?.openLots ?? []).map((lot) => lot.lotId))
-    // A lot the member's summary no longer holds (its member was deleted) would be found by every
-    // chunk; closing it keeps the job finite.
+    // A found lot the member's summary does not hold is closed already (the member's own change
+    // expired it since the query) or has no member document to expire it through; left open, the
+    // latter would be found by every chunk. A deleted account keeps its document and expires as
+    // any other.
     for (const lot of foundLots) {
       if (lot.memberId === memberId && !openIds.has(lot._id)) {
         await tx.update('pointLots', lot._id, { unset: ['openExpiresAt'] })
@@ -157,7 +169,18 @@ async function expireMemberLots(
 
     const ledger = openLedger(member, now)
     const expired = expireDueLots(ledger)
-    if (expired > 0) await writeLedger(tx, ledger)
+    if (expired === 0) return 0
+
+    await writeLedger(tx, ledger)
+    const record = {
+      actor: systemAuditActor('pointExpiry'),
+      action: 'expirePoints',
+      memberId,
+      fields: ['points'],
+      requestId: audit.requestId,
+      detail: describeExpiry(ledger),
+    }
+    await appendAudit(tx, record, now, audit.randomBytes)
 
     return expired
   })
@@ -166,7 +189,8 @@ async function expireMemberLots(
 /**
  * The yearly review: on or after HQ's review date, each member above the first tier gets the tier
  * their qualifying points now reach, which may be lower. Upgrades happen at once when points are
- * earned, so the review only ever lowers a tier.
+ * earned, so the review only ever lowers a tier. The tier it leaves is kept as `tierKept`: until
+ * the next review a refund may undo a later upgrade but not go below it.
  */
 export async function reviewTiers(
   db: Database,
@@ -205,10 +229,13 @@ export async function reviewTiers(
         if (!member) return false
 
         const merited = tierForPoints(rules, sumQualifying(member.qualifyingByMonth, now))
-        if (!isHigherTier(member.tier, merited)) return false
+        const isLowered = isHigherTier(member.tier, merited)
+        const kept = isLowered ? merited : member.tier
+        if (isLowered || member.tierKept !== kept) {
+          await tx.update('members', member._id, { set: { tier: kept, tierKept: kept } })
+        }
 
-        await tx.update('members', member._id, { set: { tier: merited } })
-        return true
+        return isLowered
       })
       if (isDowngraded) job.membersDowngraded += 1
     }

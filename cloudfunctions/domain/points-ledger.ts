@@ -1,5 +1,5 @@
 import type { Tier } from '../../typings/common'
-import type { EntryKind, PointsRules } from '../../typings/points'
+import { tierOrder, type EntryKind, type PointsRules } from '../../typings/points'
 import type { MemberDoc, OpenLotRef, PointLotDoc } from './models'
 import type { Doc, Patch, TransactionScope } from './ports'
 import { computeExpiresAt } from './points-rules'
@@ -57,6 +57,8 @@ export interface Ledger {
   newLots: PointLotDoc[]
   /** lotId → what the lot has left after this change. */
   changedLots: Map<string, number>
+  /** lotId → the points expiry took from the lot in this change. */
+  expiredLots: Map<string, number>
   entries: PointEntryDoc[]
 }
 
@@ -71,6 +73,7 @@ export function openLedger(member: MemberDoc, now: Date): Ledger {
     qualifying: { ...member.qualifyingByMonth },
     newLots: [],
     changedLots: new Map(),
+    expiredLots: new Map(),
     entries: [],
   }
 }
@@ -89,7 +92,9 @@ export function addEntry(ledger: Ledger, entry: EntryFields): PointEntryDoc {
 
 /**
  * Expires every lot whose expiry has passed, in one entry. Every change runs this first, so a
- * member never spends a point that had expired but the daily job had not reached yet.
+ * member never spends a point that had expired but the daily job had not reached yet. Such an
+ * expiry is part of that change and is audited by the change's one entry, which names it with
+ * describeExpiry; only the daily job, whose change is the expiry, writes an entry for it alone.
  */
 export function expireDueLots(ledger: Ledger): number {
   const due = ledger.openLots.filter((lot) => lot.expiresAt !== null && lot.expiresAt <= ledger.at)
@@ -97,7 +102,10 @@ export function expireDueLots(ledger: Ledger): number {
 
   const taken = due.map((lot) => ({ lotId: lot.lotId, points: lot.remaining }))
   const points = taken.reduce((sum, take) => sum + take.points, 0)
-  for (const lot of due) ledger.changedLots.set(lot.lotId, 0)
+  for (const lot of due) {
+    ledger.changedLots.set(lot.lotId, 0)
+    ledger.expiredLots.set(lot.lotId, lot.remaining)
+  }
   ledger.openLots = ledger.openLots.filter((lot) => !due.includes(lot))
   ledger.balance -= points
   addEntry(ledger, {
@@ -110,6 +118,15 @@ export function expireDueLots(ledger: Ledger): number {
   })
 
   return due.length
+}
+
+/** What expiry took in this change, for the audit entry of the change; empty when nothing. */
+export function describeExpiry(ledger: Ledger): { expiredPoints?: number; expiredLots?: number } {
+  if (ledger.expiredLots.size === 0) return {}
+
+  const expiredPoints = [...ledger.expiredLots.values()].reduce((sum, points) => sum + points, 0)
+
+  return { expiredPoints, expiredLots: ledger.expiredLots.size }
 }
 
 export interface NewLot {
@@ -194,9 +211,26 @@ export function sumTaken(taken: LotTake[]): number {
   return taken.reduce((sum, take) => sum + take.points, 0)
 }
 
-/** Removes qualifying points a refund took back from the month their purchase earned them. */
-export function removeQualifying(ledger: Ledger, earnedAt: string, points: number): void {
-  ledger.qualifying = addQualifying(ledger.qualifying, businessMonth(earnedAt), -points, ledger.now)
+/**
+ * Removes the qualifying points a refund takes back from the month their purchase earned them.
+ * Upgrades come at once and only the yearly review lowers a tier for inactivity, but a refund
+ * undoes an upgrade the refunded points paid for: the tier falls to what the remaining points
+ * reach, never below the tier the last review kept. Points that left the rolling window since
+ * that review count against the tier here too, which only brings forward what the next review
+ * would do; not counting them would let a member keep an upgrade by refunding late.
+ */
+export function removeRefundedQualifying(
+  ledger: Ledger,
+  rules: PointsRules,
+  earnedAt: string,
+  points: number,
+): void {
+  const month = businessMonth(earnedAt)
+  ledger.qualifying = addQualifying(ledger.qualifying, month, -points, ledger.now)
+  const reached = tierForPoints(rules, sumQualifying(ledger.qualifying, ledger.now))
+  const kept = ledger.member.tierKept ?? tierOrder[0]
+  const floor = isHigherTier(kept, reached) ? kept : reached
+  if (isHigherTier(ledger.tier, floor)) ledger.tier = floor
 }
 
 /** Writes the change: new lots, what changed lots have left, entries, then the member summary. */
@@ -218,11 +252,9 @@ export async function writeLedger(
   for (const [lotId, remaining] of ledger.changedLots) {
     if (newLotIds.has(lotId)) continue
 
-    await tx.update(
-      'pointLots',
-      lotId,
-      remaining > 0 ? { set: { remaining } } : { set: { remaining }, unset: ['openExpiresAt'] },
-    )
+    const expiredPoints = ledger.expiredLots.get(lotId)
+    const set = expiredPoints === undefined ? { remaining } : { remaining, expiredPoints }
+    await tx.update('pointLots', lotId, remaining > 0 ? { set } : { set, unset: ['openExpiresAt'] })
   }
   for (const entry of ledger.entries) await tx.insert('pointEntries', entry)
 

@@ -9,16 +9,17 @@ import {
   addEntry,
   addLot,
   countExpiringSoon,
+  describeExpiry,
   expireDueLots,
   openLedger,
-  removeQualifying,
+  removeRefundedQualifying,
   sumTaken,
   takePoints,
   writeLedger,
   type PointEntryDoc,
 } from './points-ledger'
 import { loadPointsRules } from './points-rules'
-import type { Database } from './ports'
+import type { Database, Doc } from './ports'
 import { refuse, succeed, type Result } from './result'
 import { formatBusinessTime } from './time'
 import { verifyOwnVisit, type VisitClaims } from './visit-tokens'
@@ -97,7 +98,7 @@ export async function spendVerifiedPoints(
         memberId: member._id,
         fields: ['points'],
         requestId: audit.requestId,
-        detail: { entryId, points: input.points },
+        detail: { entryId, points: input.points, ...describeExpiry(ledger) },
       }
       await appendAudit(tx, record, now, audit.randomBytes)
     }
@@ -106,17 +107,33 @@ export async function spendVerifiedPoints(
   })
 }
 
+const ASK_FOR_REFUND_NO = '这个订单已经退过款，请填写这次退款的退款单号'
+
+/** A settlement line: points a refund could not take back, borne by the refunding store. */
+export interface PointsShortfallDoc extends Doc {
+  kind: 'pointsShortfall'
+  storeId: string
+  memberId: string
+  orderNo: string
+  points: number
+  at: string
+}
+
 export interface RefundInput {
   orderNo: string
   amountFen: number
-  refundNo?: number
+  /** The POS's refund receipt number (退款单号); absent means the order's first refund. */
+  refundNo?: string
 }
 
 /**
  * Takes back the points an order of the caller's store earned, in proportion to the amount
- * refunded (all of them once the whole order is refunded). The order's own lot gives first, then
- * the oldest lots; what the member already spent is not taken below zero but recorded against the
- * store as a shortfall.
+ * refunded (all of them once the whole order is refunded), less what expiry already took from
+ * the order's lot. The order's own lot gives first, then the oldest lots; what the member already
+ * spent is not taken below zero but recorded against the store as a shortfall. Qualifying points
+ * drop by the whole proportion, and with them a tier those points paid for.
+ * Each refund is keyed by its 退款单号, so a retry answers the first result and another refund of
+ * the same order takes its own share.
  * Coupons redeemed on the order come back through refundOrderWithCoupons, which wraps this.
  */
 export async function refundOrder(
@@ -129,19 +146,37 @@ export async function refundOrder(
   const storeId = staff.storeId
   if (!storeId) return refuse('NOT_ALLOWED', '只有门店员工可以退款')
 
+  const rules = await loadPointsRules(db)
   const visitId = `${storeId}.${input.orderNo}`
-  const entryId = `refund.${visitId}.${input.refundNo ?? 1}`
+  // A refund without 退款单号 gets an id no 退款单号 can make: neither it nor the order number
+  // holds a dot.
+  const entryId = input.refundNo ? `refund.${visitId}.${input.refundNo}` : `refund.${visitId}`
 
   return db.transaction(async (tx) => {
     const earlier = await tx.get<PointEntryDoc>('pointEntries', entryId)
     if (earlier) {
-      if (earlier.amountFen !== input.amountFen) return refuse('DUPLICATE_ORDER')
+      if (earlier.amountFen === input.amountFen) return succeed(earlier.answer as RefundResult)
 
-      return succeed(earlier.answer as RefundResult)
+      return refuse(
+        'DUPLICATE_ORDER',
+        input.refundNo ? '这个退款单号已用于另一笔金额不同的退款' : ASK_FOR_REFUND_NO,
+      )
     }
 
     const visit = await tx.get<VisitDoc>('visits', visitId)
     if (!visit) return refuse('NOT_FOUND', '本店没有这个订单号')
+
+    if (!input.refundNo && (visit.refundedFen ?? 0) > 0) {
+      // Without a 退款单号 this refund claims to be the order's first. The same amount is taken
+      // as a retry of that first refund, though it may be a second refund of an equal amount:
+      // nothing tells them apart, and taking the points back twice for one refund is worse.
+      const first = visit.firstRefundEntryId
+        ? await tx.get<PointEntryDoc>('pointEntries', visit.firstRefundEntryId)
+        : null
+      if (first?.amountFen === input.amountFen) return succeed(first.answer as RefundResult)
+
+      return refuse('DUPLICATE_ORDER', ASK_FOR_REFUND_NO)
+    }
 
     const refundedFen = (visit.refundedFen ?? 0) + input.amountFen
     if (refundedFen > visit.amountFen) {
@@ -151,17 +186,26 @@ export async function refundOrder(
     const member = await tx.get<MemberDoc>('members', visit.memberId)
     if (!member || member.deletedAt) return refuse('NOT_REGISTERED', '这位会员已注销')
 
-    const owedTotal =
+    const ledger = openLedger(member, now)
+    expireDueLots(ledger)
+    // TODO(#5): lots that expired before `expiredPoints` was written carry none, so a refund of
+    // their order still takes the expired points; their expiry entries would tell a migration.
+    const lot = await tx.get<PointLotDoc>('pointLots', visitId)
+    const expired = (lot?.expiredPoints ?? 0) + (ledger.expiredLots.get(visitId) ?? 0)
+    const shareTotal =
       refundedFen === visit.amountFen
         ? visit.pointsEarned
         : Math.floor((visit.pointsEarned * refundedFen) / visit.amountFen)
-    const owed = owedTotal - (visit.pointsReversed ?? 0)
-    const ledger = openLedger(member, now)
-    expireDueLots(ledger)
+    // Refunds before expiredPoints existed reversed the whole share, points and qualifying alike.
+    const qualifyingBefore = visit.qualifyingReversed ?? visit.pointsReversed ?? 0
+    const qualifyingOwed = shareTotal - qualifyingBefore
+    // Summed over every refund of the order, what is taken back (shortfall included) comes to the
+    // share less the points of the order's lot that expired: the member lost those already.
+    const owed = Math.max(0, shareTotal - expired - (visit.pointsReversed ?? 0))
     const taken = takePoints(ledger, Math.min(owed, ledger.balance), visitId)
     const pointsReversed = sumTaken(taken)
     const shortfall = owed - pointsReversed
-    removeQualifying(ledger, visit.at, owed)
+    removeRefundedQualifying(ledger, rules, visit.at, qualifyingOwed)
     const answer: RefundResult = { refundedFen, pointsReversed, shortfall, balance: ledger.balance }
     addEntry(ledger, {
       _id: entryId,
@@ -177,7 +221,7 @@ export async function refundOrder(
     })
     if (shortfall > 0) {
       // The store that refunds bears the points the member had already spent elsewhere.
-      await tx.insert('settlements', {
+      const line: PointsShortfallDoc = {
         _id: `shortfall.${entryId}`,
         kind: 'pointsShortfall',
         storeId,
@@ -185,10 +229,15 @@ export async function refundOrder(
         orderNo: input.orderNo,
         points: shortfall,
         at: ledger.at,
-      })
+      }
+      await tx.insert('settlements', line)
     }
     await tx.update('visits', visitId, {
       inc: { refundedFen: input.amountFen, pointsReversed: owed },
+      set: {
+        qualifyingReversed: shareTotal,
+        firstRefundEntryId: visit.firstRefundEntryId ?? entryId,
+      },
     })
     await writeLedger(tx, ledger)
     if (audit) {
@@ -198,7 +247,13 @@ export async function refundOrder(
         memberId: member._id,
         fields: ['points', 'visits'],
         requestId: audit.requestId,
-        detail: { entryId, refundedFen: input.amountFen, pointsReversed, shortfall },
+        detail: {
+          entryId,
+          refundedFen: input.amountFen,
+          pointsReversed,
+          shortfall,
+          ...describeExpiry(ledger),
+        },
       }
       await appendAudit(tx, record, now, audit.randomBytes)
     }
@@ -284,7 +339,7 @@ export async function adjustPoints(
         memberId: member._id,
         fields: ['points'],
         requestId,
-        detail: { points: input.points, reason: input.reason, entryId },
+        detail: { points: input.points, reason: input.reason, entryId, ...describeExpiry(ledger) },
       },
       now,
       randomBytes,

@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync'
 import type { SettlementReport } from '../../typings/coupons'
 import type { CouponSettlementDoc } from './coupon-redemption'
 import type { PointLotDoc } from './models'
+import type { PointsShortfallDoc } from './points'
 import type { PointEntryDoc } from './points-ledger'
 import { monthStartInShanghai } from './points-rules'
 import type { Database, Doc, Filter } from './ports'
@@ -10,7 +11,8 @@ import { refuse, succeed, type Result } from './result'
 /**
  * The monthly settlement between stores. Coupons come from the `settlements` lines written with
  * each redemption and reinstatement; points from the ledger's entries, whose spends name the lots
- * they took, and each lot the store that created the liability. HQ is the party `hq`.
+ * they took, and each lot the store that created the liability, and from the shortfall lines
+ * refunds write. HQ is the party `hq`.
  */
 export const HQ_PARTY = 'hq'
 
@@ -39,6 +41,7 @@ interface StoreRow {
   redemptions: number
   pointsCreated: number
   pointsConsumed: number
+  pointsShortfall: number
 }
 
 /** Both directions of every pair; netted at the end. */
@@ -98,6 +101,7 @@ export async function buildSettlement(
       redemptions: 0,
       pointsCreated: 0,
       pointsConsumed: 0,
+      pointsShortfall: 0,
     }
     rows.set(id, row)
 
@@ -139,6 +143,7 @@ export async function buildSettlement(
 /**
  * Earns create a liability at the store that earned them; a spend consumes it where it is spent.
  * When a spend takes points another store created, the creating store owes the spending store.
+ * A refund's shortfall is counted at the refunding store, which bears it.
  */
 async function addPoints(
   db: Database,
@@ -153,7 +158,16 @@ async function addPoints(
     monthNumber === 12
       ? monthStartInShanghai(year + 1, 1)
       : monthStartInShanghai(year, monthNumber + 1)
-  const entries = await findAll<PointEntryDoc>(db, 'pointEntries', { at: { $gte: from, $lt: to } })
+  const inMonth = { $gte: from, $lt: to }
+  const shortfalls = await findAll<PointsShortfallDoc>(db, 'settlements', {
+    kind: 'pointsShortfall',
+    at: inMonth,
+  })
+  for (const line of shortfalls) {
+    if (!storeId || line.storeId === storeId) rowOf(line.storeId).pointsShortfall += line.points
+  }
+
+  const entries = await findAll<PointEntryDoc>(db, 'pointEntries', { at: inMonth })
   const spends = entries.filter((entry) => entry.kind === 'spend')
   const lotIds = [...new Set(spends.flatMap((entry) => entry.lots.map((lot) => lot.lotId)))]
   const lotStores = new Map<string, string>()
@@ -193,6 +207,7 @@ const CSV_COLUMNS = [
   'redemptions',
   'points_created',
   'points_consumed',
+  'points_shortfall',
   'owed_coupon_fen',
   'owed_points',
 ] as const
@@ -213,6 +228,7 @@ export function formatSettlementCsv(report: SettlementReport): string {
       row.redemptions,
       row.pointsCreated,
       row.pointsConsumed,
+      row.pointsShortfall,
       '',
       '',
     ]),
@@ -220,6 +236,7 @@ export function formatSettlementCsv(report: SettlementReport): string {
       'pair',
       pair.from,
       pair.to,
+      '',
       '',
       '',
       '',

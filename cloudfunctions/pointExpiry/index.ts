@@ -12,8 +12,8 @@ export const main = defineFunction({
   name: 'pointExpiry',
   // CloudBase writes the timer event; it is not ours to make strict.
   schema: z.object({ Type: z.literal('Timer'), TriggerName: z.string(), Time: z.string() }),
-  async handle(_event, { now }, { db, log }) {
-    const report = await runPointsJob(db, now)
+  async handle(_event, { now, requestId }, { db, log, randomBytes }) {
+    const report = await runPointsJob(db, now, { requestId, randomBytes })
     log.info('points job run', { ...report })
 
     return succeed(report)

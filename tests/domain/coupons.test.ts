@@ -1,4 +1,8 @@
-import { computeValidity, isAcceptedAt } from '../../cloudfunctions/domain/coupon-templates'
+import {
+  computeValidity,
+  hasValidityEnded,
+  isAcceptedAt,
+} from '../../cloudfunctions/domain/coupon-templates'
 import { computeDiscount } from '../../cloudfunctions/domain/coupon-redemption'
 import { formatSettlementCsv } from '../../cloudfunctions/domain/settlement'
 import type { StoreDoc } from '../../cloudfunctions/domain/models'
@@ -32,6 +36,16 @@ describe('coupon validity', () => {
       validFrom: '2026-01-31T16:00:00.000Z',
       validUntil: '2026-02-28T16:00:00.000Z',
     })
+  })
+
+  it('ends a fixed-date template at the Shanghai midnight after its last day', () => {
+    const template = { validDays: null, validFrom: '2026-02-01', validTo: '2026-02-28' }
+    const perDays = { validDays: 1, validFrom: null, validTo: null }
+
+    // 23:59 and 00:00 in Shanghai, both still 28 February in UTC.
+    expect(hasValidityEnded(template, new Date('2026-02-28T15:59:59.999Z'))).toBe(false)
+    expect(hasValidityEnded(template, new Date('2026-02-28T16:00:00.000Z'))).toBe(true)
+    expect(hasValidityEnded(perDays, new Date('2026-02-28T15:59:59.999Z'))).toBe(false)
   })
 })
 
@@ -83,6 +97,7 @@ describe('the settlement CSV', () => {
           redemptions: 1,
           pointsCreated: 10,
           pointsConsumed: 0,
+          pointsShortfall: 3,
         },
       ],
       pairs: [{ from: 's2', to: 's1', couponFen: 700, points: 0 }],
@@ -91,9 +106,9 @@ describe('the settlement CSV', () => {
 
     expect(csv.split('\r\n')).toEqual([
       '\uFEFFsection,party,counterparty,redeemed_for_others_fen,redeemed_by_others_fen,' +
-        'redemptions,points_created,points_consumed,owed_coupon_fen,owed_points',
-      'store,s1,,700,0,1,10,0,,',
-      'pair,s2,s1,,,,,,700,0',
+        'redemptions,points_created,points_consumed,points_shortfall,owed_coupon_fen,owed_points',
+      'store,s1,,700,0,1,10,0,3,,',
+      'pair,s2,s1,,,,,,,700,0',
       '',
     ])
   })

@@ -1,4 +1,6 @@
+import { parse } from 'csv-parse/sync'
 import seedrandom from 'seedrandom'
+import { toAuditActor } from '../../cloudfunctions/domain/audit'
 import { recordVerifiedPurchase } from '../../cloudfunctions/domain/counter'
 import { registerMember } from '../../cloudfunctions/domain/members'
 import type { MemberDoc, PointLotDoc, StaffDoc } from '../../cloudfunctions/domain/models'
@@ -11,7 +13,8 @@ import {
   defaultPointsRules,
   POINTS_RULES_ID,
 } from '../../cloudfunctions/domain/points-rules'
-import type { Database } from '../../cloudfunctions/domain/ports'
+import type { Database, Doc } from '../../cloudfunctions/domain/ports'
+import { buildSettlement, formatSettlementCsv } from '../../cloudfunctions/domain/settlement'
 import { defaultSettings } from '../../cloudfunctions/domain/settings'
 import type { DocumentStore } from '../../local-cloud/store'
 import type { PointsRules } from '../../typings/points'
@@ -28,6 +31,7 @@ const hq: StaffDoc = {
   regionId: null,
   isActive: true,
 }
+const jobAudit = { requestId: 'r-job', randomBytes: random }
 
 async function memberChain(rules?: PointsRules) {
   const chain = await createSmallChain()
@@ -99,6 +103,13 @@ function expectLedgerConsistent(store: DocumentStore, memberId: string) {
   }
 }
 
+/** The audit entries that record a change of the member's points. */
+function pointsAudit(store: DocumentStore, memberId: string) {
+  return (
+    store.find('auditLog', { memberId }) as unknown as Array<Doc & { fields: string[] }>
+  ).filter((entry) => entry.fields.includes('points'))
+}
+
 describe('the points ledger under random sequences', () => {
   it.each([1, 2, 3, 4, 5, 6])(
     'keeps balance = sum of lots = sum of entries >= 0 (seed %i)',
@@ -125,7 +136,11 @@ describe('the points ledger under random sequences', () => {
           if (!answer.ok) expect(answer.error.code).toBe('INSUFFICIENT_POINTS')
         } else if (kind < 8 && orders.length) {
           const order = orders[pick(orders.length)]
-          const refund = { orderNo: order.orderNo, amountFen: 1 + pick(20_000), refundNo: step }
+          const refund = {
+            orderNo: order.orderNo,
+            amountFen: 1 + pick(20_000),
+            refundNo: `R${step}`,
+          }
           const answer = await refundOrder(db, clerks[order.storeId], refund, at)
           if (!answer.ok) expect(answer.error.code).toBe('INVALID_INPUT')
         } else if (kind < 9) {
@@ -138,7 +153,7 @@ describe('the points ledger under random sequences', () => {
           })
           if (!answer.ok) expect(answer.error.code).toBe('INSUFFICIENT_POINTS')
         } else {
-          await expireDueLotsInChunks(db, at, {
+          await expireDueLotsInChunks(db, at, jobAudit, {
             lotsPerChunk: 3,
             chunksPerRun: 2,
             membersPerChunk: 5,
@@ -206,7 +221,7 @@ describe('refunds', () => {
     const rest = await refundOrder(
       db,
       clerkA,
-      { orderNo: 'A1', amountFen: 6_666, refundNo: 2 },
+      { orderNo: 'A1', amountFen: 6_666, refundNo: 'RA1-2' },
       start,
     )
 
@@ -232,7 +247,7 @@ describe('refunds', () => {
       ok: true,
       data: { refundedFen: 10_000, pointsReversed: 20, shortfall: 80, balance: 0 },
     })
-    expect(store.get('settlements', 'shortfall.refund.sA.A1.1')).toMatchObject({
+    expect(store.get('settlements', 'shortfall.refund.sA.A1')).toMatchObject({
       kind: 'pointsShortfall',
       storeId: 'sA',
       points: 80,
@@ -249,7 +264,7 @@ describe('refunds', () => {
     const tooMuch = await refundOrder(
       db,
       clerkA,
-      { orderNo: 'A1', amountFen: 5_001, refundNo: 2 },
+      { orderNo: 'A1', amountFen: 5_001, refundNo: 'RA1-2' },
       start,
     )
     const elsewhere = await refundOrder(db, clerkB, { orderNo: 'A1', amountFen: 100 }, start)
@@ -259,6 +274,123 @@ describe('refunds', () => {
     expect(tooMuch.ok || tooMuch.error.code).toBe('INVALID_INPUT')
     expect(elsewhere.ok || elsewhere.error.code).toBe('NOT_FOUND')
     expect(store.get('members', memberId)).toMatchObject({ points: 50 })
+  })
+})
+
+describe('refunds numbered by 退款单号', () => {
+  it('takes points for each of two equal partial refunds with their own 退款单号', async () => {
+    const { db, store, memberId, clerkA } = await memberChain()
+    await purchase(db, memberId, 'sA', 'A1', 10_000)(start)
+    const refund = (refundNo: string, amountFen = 3_000) =>
+      refundOrder(db, clerkA, { orderNo: 'A1', amountFen, refundNo }, start)
+
+    const first = await refund('POS-R1')
+    const second = await refund('POS-R2')
+    const retry = await refund('POS-R2')
+    const reused = await refund('POS-R2', 1_000)
+
+    expect(first).toEqual({
+      ok: true,
+      data: { refundedFen: 3_000, pointsReversed: 30, shortfall: 0, balance: 70 },
+    })
+    expect(second).toEqual({
+      ok: true,
+      data: { refundedFen: 6_000, pointsReversed: 30, shortfall: 0, balance: 40 },
+    })
+    expect(retry).toEqual(second)
+    expect(reused.ok || reused.error.code).toBe('DUPLICATE_ORDER')
+    expect(store.get('members', memberId)).toMatchObject({ points: 40 })
+    expectLedgerConsistent(store, memberId)
+  })
+
+  it('answers a refund without 退款单号 as the first refund, or asks for its number', async () => {
+    const { db, store, memberId, clerkA } = await memberChain()
+    await purchase(db, memberId, 'sA', 'A1', 10_000)(start)
+    const first = await refundOrder(
+      db,
+      clerkA,
+      { orderNo: 'A1', amountFen: 3_000, refundNo: 'POS-R1' },
+      start,
+    )
+
+    const sameAmount = await refundOrder(db, clerkA, { orderNo: 'A1', amountFen: 3_000 }, start)
+    const otherAmount = await refundOrder(db, clerkA, { orderNo: 'A1', amountFen: 2_000 }, start)
+
+    expect(sameAmount).toEqual(first)
+    expect(otherAmount).toEqual({
+      ok: false,
+      error: { code: 'DUPLICATE_ORDER', message: expect.stringContaining('退款单号') },
+    })
+    expect(store.get('members', memberId)).toMatchObject({ points: 70 })
+  })
+})
+
+describe('refunds of an order whose points expired', () => {
+  const afterExpiry = new Date('2027-02-01T04:00:00Z')
+
+  it('takes back what the order kept from expiry, from other lots, not the whole order', async () => {
+    const { db, store, memberId, clerkA } = await memberChain()
+    await purchase(db, memberId, 'sA', 'A1', 10_000)(start)
+    await spend(db, memberId, 'sA', 'SP1', 60)(start)
+    await purchase(db, memberId, 'sB', 'B1', 20_000)(new Date('2026-06-01T04:00:00Z'))
+    await expireDueLotsInChunks(db, afterExpiry, jobAudit)
+    expect(store.get('pointLots', 'sA.A1')).toMatchObject({ remaining: 0, expiredPoints: 40 })
+
+    const refunded = await refundOrder(
+      db,
+      clerkA,
+      { orderNo: 'A1', amountFen: 10_000 },
+      afterExpiry,
+    )
+
+    expect(refunded).toEqual({
+      ok: true,
+      data: { refundedFen: 10_000, pointsReversed: 60, shortfall: 0, balance: 140 },
+    })
+    expectLedgerConsistent(store, memberId)
+  })
+
+  it('adds partial refunds up to the points earned less those expired', async () => {
+    const { db, store, memberId, clerkA } = await memberChain()
+    await purchase(db, memberId, 'sA', 'A1', 10_000)(start)
+    await spend(db, memberId, 'sA', 'SP1', 60)(start)
+    await purchase(db, memberId, 'sB', 'B1', 20_000)(new Date('2026-06-01T04:00:00Z'))
+    const refund = (refundNo: string) =>
+      refundOrder(db, clerkA, { orderNo: 'A1', amountFen: 5_000, refundNo }, afterExpiry)
+
+    // No job has run: the first refund expires the order's lot itself.
+    const half = await refund('POS-R1')
+    const rest = await refund('POS-R2')
+
+    expect(half.ok && half.data).toMatchObject({ pointsReversed: 10, shortfall: 0 })
+    expect(rest.ok && rest.data).toMatchObject({ pointsReversed: 50, shortfall: 0, balance: 140 })
+    expect(store.get('pointLots', 'sA.A1')).toMatchObject({ expiredPoints: 40 })
+    expect(store.get('visits', 'sA.A1')).toMatchObject({
+      pointsReversed: 60,
+      qualifyingReversed: 100,
+    })
+    expectLedgerConsistent(store, memberId)
+  })
+
+  it('records as shortfall only what was spent, not what expired', async () => {
+    const { db, store, memberId, clerkA } = await memberChain()
+    await purchase(db, memberId, 'sA', 'A1', 10_000)(start)
+    await spend(db, memberId, 'sB', 'SP1', 60)(start)
+    await expireDueLotsInChunks(db, afterExpiry, jobAudit)
+
+    const refunded = await refundOrder(
+      db,
+      clerkA,
+      { orderNo: 'A1', amountFen: 10_000 },
+      afterExpiry,
+    )
+
+    expect(refunded).toEqual({
+      ok: true,
+      data: { refundedFen: 10_000, pointsReversed: 0, shortfall: 60, balance: 0 },
+    })
+    expect(store.get('settlements', 'shortfall.refund.sA.A1')).toMatchObject({ points: 60 })
+    expectLedgerConsistent(store, memberId)
   })
 })
 
@@ -287,14 +419,16 @@ describe('expiry', () => {
     const justBefore = new Date('2027-01-31T15:59:59Z')
     const justAfter = new Date('2027-01-31T16:00:00Z')
 
-    const early = await expireDueLotsInChunks(db, justBefore, limits)
+    const early = await expireDueLotsInChunks(db, justBefore, jobAudit, limits)
     expect(early).toMatchObject({ status: 'done', lotsExpired: 0 })
     expect(store.get('members', memberId)).toMatchObject({ points: 45 })
 
-    const first = await expireDueLotsInChunks(db, justAfter, limits)
+    const first = await expireDueLotsInChunks(db, justAfter, jobAudit, limits)
     expect(first.status).toBe('running')
     let run = first
-    while (run.status === 'running') run = await expireDueLotsInChunks(db, justAfter, limits)
+    while (run.status === 'running') {
+      run = await expireDueLotsInChunks(db, justAfter, jobAudit, limits)
+    }
 
     expect(run.lotsExpired).toBe(5)
     expect(store.get('members', memberId)).toMatchObject({ points: 0, openLots: [] })
@@ -310,6 +444,96 @@ describe('expiry', () => {
     expect(refused.ok || refused.error.code).toBe('INSUFFICIENT_POINTS')
     expect(store.get('members', memberId)).toMatchObject({ points: 100 })
   })
+})
+
+describe('the audit of expiry', () => {
+  const afterExpiry = new Date('2027-02-01T04:00:00Z')
+
+  it("audits the job's expiry once per member, as the system's", async () => {
+    const { db, store, memberId } = await memberChain()
+    await purchase(db, memberId, 'sA', 'A1', 10_000)(start)
+    await purchase(db, memberId, 'sB', 'B1', 5_000)(start)
+
+    await expireDueLotsInChunks(db, afterExpiry, jobAudit)
+    await expireDueLotsInChunks(db, new Date('2027-02-02T04:00:00Z'), jobAudit)
+
+    expect(pointsAudit(store, memberId)).toEqual([
+      expect.objectContaining({
+        actor: { openid: 'system:pointExpiry', role: 'system', storeId: null },
+        action: 'expirePoints',
+        requestId: 'r-job',
+        detail: { expiredPoints: 150, expiredLots: 2 },
+      }),
+    ])
+  })
+
+  const claimsA = (memberId: string) => ({ memberId, storeId: 'sA', clerkOpenid: 'o-clerk-sA' })
+  const changes: Array<[string, (db: Database, memberId: string, clerk: StaffDoc) => unknown]> = [
+    [
+      'recordPurchase',
+      (db, memberId, clerk) =>
+        recordVerifiedPurchase(
+          db,
+          claimsA(memberId),
+          { orderNo: 'A9', amountFen: 1_000 },
+          afterExpiry,
+          { actor: toAuditActor(clerk), requestId: 'r-change', randomBytes: random },
+        ),
+    ],
+    [
+      'spendPoints',
+      (db, memberId, clerk) =>
+        spendVerifiedPoints(db, claimsA(memberId), { orderNo: 'SP1', points: 10 }, afterExpiry, {
+          actor: toAuditActor(clerk),
+          requestId: 'r-change',
+          randomBytes: random,
+        }),
+    ],
+    [
+      'refund',
+      (db, _memberId, clerk) =>
+        refundOrder(db, clerk, { orderNo: 'A2', amountFen: 5_000 }, afterExpiry, {
+          actor: toAuditActor(clerk),
+          requestId: 'r-change',
+          randomBytes: random,
+        }),
+    ],
+    [
+      'adjustPoints',
+      (db, memberId) =>
+        adjustPoints(
+          db,
+          hq,
+          { memberId, points: 5, reason: '补偿', adjustmentNo: 'ADJ1' },
+          {
+            now: afterExpiry,
+            requestId: 'r-change',
+            randomBytes: random,
+          },
+        ),
+    ],
+  ]
+
+  it.each(changes)(
+    'names an expiry inside %s in that change’s one entry, and the job adds none',
+    async (action, change) => {
+      const { db, store, memberId, clerkA } = await memberChain()
+      await purchase(db, memberId, 'sA', 'A1', 10_000)(start)
+      await purchase(db, memberId, 'sA', 'A2', 5_000)(new Date('2026-06-01T04:00:00Z'))
+
+      await change(db, memberId, clerkA)
+      await expireDueLotsInChunks(db, afterExpiry, jobAudit)
+
+      expect(store.count('pointEntries', { memberId, kind: 'expiry' })).toBe(1)
+      expect(pointsAudit(store, memberId)).toEqual([
+        expect.objectContaining({
+          action,
+          requestId: 'r-change',
+          detail: expect.objectContaining({ expiredPoints: 100, expiredLots: 1 }),
+        }),
+      ])
+    },
+  )
 })
 
 describe('earning rules', () => {
@@ -348,11 +572,11 @@ describe('tiers', () => {
 
     // Spending does not cost the tier, and neither does time before the review date.
     await spend(db, memberId, 'sA', 'SP1', 2_500)(start)
-    await runPointsJob(db, new Date('2026-12-31T15:00:00Z'))
+    await runPointsJob(db, new Date('2026-12-31T15:00:00Z'), jobAudit)
     expect(store.get('members', memberId)).toMatchObject({ tier: 'silver' })
 
     // The review of 2027: the 2026-01 purchase has left the rolling window.
-    const report = await runPointsJob(db, new Date('2027-01-31T16:10:00Z'))
+    const report = await runPointsJob(db, new Date('2027-01-31T16:10:00Z'), jobAudit)
     expect(report.tierReview).toEqual({ status: 'done', membersDowngraded: 1 })
     expect(store.get('members', memberId)).toMatchObject({ tier: 'regular' })
   })
@@ -362,8 +586,112 @@ describe('tiers', () => {
     await purchase(db, memberId, 'sA', 'A1', 700_000)(new Date('2026-06-01T04:00:00Z'))
     expect(store.get('members', memberId)).toMatchObject({ tier: 'gold' })
 
-    await runPointsJob(db, new Date('2027-01-01T00:00:00Z'))
+    await runPointsJob(db, new Date('2027-01-01T00:00:00Z'), jobAudit)
 
     expect(store.get('members', memberId)).toMatchObject({ tier: 'gold' })
+  })
+
+  it('undoes an upgrade the refunded purchase paid for', async () => {
+    const { db, store, memberId, clerkA } = await memberChain()
+    await purchase(db, memberId, 'sA', 'A1', 250_000)(start)
+    await purchase(db, memberId, 'sA', 'A2', 400_000)(start)
+    expect(store.get('members', memberId)).toMatchObject({ tier: 'gold' })
+    const refund = (amountFen: number, refundNo: string) =>
+      refundOrder(db, clerkA, { orderNo: 'A2', amountFen, refundNo }, start)
+
+    // 2,500 + 4,800 qualifying points; a tenth of A2 back still leaves 6,820, enough for gold.
+    await refund(40_000, 'POS-R1')
+    expect(store.get('members', memberId)).toMatchObject({ tier: 'gold' })
+
+    await refund(360_000, 'POS-R2')
+    expect(store.get('members', memberId)).toMatchObject({ tier: 'silver' })
+  })
+
+  it('keeps through a refund the tier the yearly review kept', async () => {
+    const { db, store, memberId, clerkA } = await memberChain()
+    await purchase(db, memberId, 'sA', 'A1', 700_000)(new Date('2026-06-01T04:00:00Z'))
+    await runPointsJob(db, new Date('2027-01-01T00:00:00Z'), jobAudit)
+    expect(store.get('members', memberId)).toMatchObject({ tier: 'gold', tierKept: 'gold' })
+
+    const refunded = await refundOrder(
+      db,
+      clerkA,
+      { orderNo: 'A1', amountFen: 700_000 },
+      new Date('2027-01-02T04:00:00Z'),
+    )
+
+    expect(refunded.ok).toBe(true)
+    expect(store.get('members', memberId)).toMatchObject({ tier: 'gold', points: 0 })
+  })
+
+  it('lowers a later upgrade to the kept tier, though the window has moved on', async () => {
+    const { db, store, memberId, clerkA } = await memberChain({
+      ...defaultPointsRules,
+      tierReviewDate: '03-01',
+    })
+    await purchase(db, memberId, 'sA', 'A1', 500_000)(new Date('2026-01-20T04:00:00Z'))
+    await runPointsJob(db, new Date('2026-03-01T04:00:00Z'), jobAudit)
+    await purchase(db, memberId, 'sA', 'A2', 150_000)(new Date('2026-04-10T04:00:00Z'))
+    expect(store.get('members', memberId)).toMatchObject({ tier: 'gold', tierKept: 'silver' })
+
+    // A1's 5,000 points have left the window: A2's 1,800 alone reach no tier, but the review
+    // of 2026 kept silver, and only the next review may take it.
+    const refunded = await refundOrder(
+      db,
+      clerkA,
+      { orderNo: 'A2', amountFen: 150_000 },
+      new Date('2027-01-15T04:00:00Z'),
+    )
+
+    expect(refunded.ok).toBe(true)
+    expect(store.get('members', memberId)).toMatchObject({ tier: 'silver' })
+  })
+})
+
+describe('the settlement of refund shortfalls', () => {
+  it("counts each store's shortfall lines in its row and in the CSV", async () => {
+    const { db, store, memberId, clerkA, clerkB } = await memberChain()
+    await purchase(db, memberId, 'sA', 'A1', 10_000)(start)
+    await purchase(db, memberId, 'sB', 'B1', 5_000)(start)
+    await purchase(db, memberId, 'sB', 'B2', 5_000)(start)
+    await spend(db, memberId, 'sB', 'SP1', 200)(start)
+    const refund = (clerk: StaffDoc, orderNo: string, amountFen: number, refundNo: string) =>
+      refundOrder(db, clerk, { orderNo, amountFen, refundNo }, start)
+    await refund(clerkA, 'A1', 4_000, 'RA-1')
+    await refund(clerkA, 'A1', 6_000, 'RA-2')
+    await refund(clerkB, 'B1', 5_000, 'RB-1')
+    // A month later: another month's settlement.
+    await refundOrder(
+      db,
+      clerkB,
+      { orderNo: 'B2', amountFen: 5_000 },
+      new Date('2026-02-15T04:00:00Z'),
+    )
+
+    const report = await buildSettlement(db, '2026-01', null)
+    const ofStoreB = await buildSettlement(db, '2026-01', 'sB')
+    const csvRows = parse(formatSettlementCsv(report), { columns: true, bom: true }) as Array<
+      Record<string, string>
+    >
+
+    const lines = store.find('settlements', { kind: 'pointsShortfall' }) as unknown as Array<
+      Doc & { storeId: string; points: number; at: string }
+    >
+    const linesOf = (storeId: string) =>
+      lines
+        .filter((line) => line.storeId === storeId && line.at < '2026-01-31T16:00:00.000Z')
+        .reduce((sum, line) => sum + line.points, 0)
+    expect(lines).toHaveLength(4)
+    expect(report.stores.map((row) => [row.storeId, row.pointsShortfall])).toEqual([
+      ['sA', linesOf('sA')],
+      ['sB', linesOf('sB')],
+    ])
+    expect([linesOf('sA'), linesOf('sB')]).toEqual([100, 50])
+    expect(ofStoreB.stores).toEqual([
+      expect.objectContaining({ storeId: 'sB', pointsShortfall: 50 }),
+    ])
+    expect(
+      csvRows.filter((row) => row.section === 'store').map((row) => Number(row.points_shortfall)),
+    ).toEqual([100, 50])
   })
 })

@@ -154,6 +154,34 @@ describe('spending points at the counter', () => {
   })
 })
 
+describe('partial refunds at the counter', () => {
+  it('takes points for two refunds of the same amount with their own 退款单号', async () => {
+    const { openid, memberId } = await registerMember()
+    await earn(memberId, 'p01', 'RN1', 10_000)
+    const refund = (amountFen: number, refundNo?: string) => ({
+      action: 'refund',
+      orderNo: 'RN1',
+      amountFen,
+      ...(refundNo ? { refundNo } : {}),
+    })
+
+    const first = await env.call('staff', refund(2_500, 'POS-20260115-01'), clerkOf('p01'))
+    const second = await env.call('staff', refund(2_500, 'POS-20260115-02'), clerkOf('p01'))
+    const retried = await env.call('staff', refund(2_500, 'POS-20260115-02'), clerkOf('p01'))
+    const unnumbered = await env.call('staff', refund(1_000), clerkOf('p01'))
+    const card = await env.call('member', { action: 'card' }, openid)
+
+    expect(first.data).toMatchObject({ refundedFen: 2_500, pointsReversed: 25, balance: 75 })
+    expect(second.data).toMatchObject({ refundedFen: 5_000, pointsReversed: 25, balance: 50 })
+    expect(retried).toEqual(second)
+    expect(unnumbered.error).toEqual({
+      code: 'DUPLICATE_ORDER',
+      message: expect.stringContaining('退款单号'),
+    })
+    expect(card.data.points).toBe(50)
+  })
+})
+
 describe('bad input writes nothing', () => {
   it.each([
     ['spendPoints', { points: 0, orderNo: 'X1' }],
@@ -165,7 +193,9 @@ describe('bad input writes nothing', () => {
     ['spendPoints', { points: 10, orderNo: 'X1', balance: 999 }],
     ['refund', { orderNo: 'E1', amountFen: 0 }],
     ['refund', { orderNo: 'E1', amountFen: -100 }],
-    ['refund', { orderNo: 'E1', amountFen: 100, refundNo: 0 }],
+    ['refund', { orderNo: 'E1', amountFen: 100, refundNo: 2 }],
+    ['refund', { orderNo: 'E1', amountFen: 100, refundNo: '' }],
+    ['refund', { orderNo: 'E1', amountFen: 100, refundNo: 'R.2' }],
     ['refund', { orderNo: 'E1', amountFen: 100, points: 5 }],
     ['refund', { orderNo: 'E1', amountFen: 20_000 }],
     ['recordPurchase', { orderNo: 'X9', amountFen: 100, excludedFen: 200 }],
@@ -347,5 +377,12 @@ describe('expiry on the timer', () => {
       delta: -50,
       lots: [{ lotId: 'p01.X1', points: 50 }],
     })
+    expect(env.cloud.store.find('auditLog', { memberId, action: 'expirePoints' })).toEqual([
+      expect.objectContaining({
+        actorOpenid: 'system:pointExpiry',
+        fields: ['points'],
+        detail: { expiredPoints: 50, expiredLots: 1 },
+      }),
+    ])
   })
 })

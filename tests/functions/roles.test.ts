@@ -131,7 +131,7 @@ const samples: Record<string, Sample> = {
     points: 1,
     orderNo: `S-${next()}`,
   }),
-  'staff.refund': async () => ({ orderNo: 'SEED-1', amountFen: 100, refundNo: (next() % 99) + 1 }),
+  'staff.refund': async () => ({ orderNo: 'SEED-1', amountFen: 100, refundNo: `RN-${next()}` }),
   'staff.redeemCoupon': async (caller) => {
     const templateId = await createTemplate()
     const issued = await env.call(
