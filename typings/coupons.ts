@@ -103,6 +103,8 @@ export const couponMemberEventSchemas = [
     /** The idempotency key of this exchange: a retry spends the points once. */
     exchangeNo: orderNoSchema.optional(),
   }),
+  /** The templates the member can take for points now, with their balance. */
+  z.strictObject({ action: z.literal('exchangeable') }),
 ] as const
 
 export const couponStaffEventSchemas = [
@@ -188,6 +190,34 @@ export const exchangeResultSchema = z.object({ couponId: z.string(), balance: z.
 
 export type ExchangeResult = z.infer<typeof exchangeResultSchema>
 
+/** A template offered for points, with the validity a coupon taken now would have. */
+export const exchangeableCouponSchema = z.object({
+  templateId: z.string(),
+  title: z.string(),
+  kind: couponKindSchema,
+  valueFen: z.number().int().nullable(),
+  discountPercent: z.number().int().nullable(),
+  maxDiscountFen: z.number().int().nullable(),
+  minSpendFen: z.number().int(),
+  exchangePoints: z.number().int(),
+  /** Days from taking it, or null for a template of fixed dates. */
+  validDays: z.number().int().nullable(),
+  validFrom: isoTimeSchema,
+  /** The last valid moment: the end of a Shanghai day. */
+  validUntil: isoTimeSchema,
+  places: couponPlacesSchema,
+})
+
+export type ExchangeableCoupon = z.infer<typeof exchangeableCouponSchema>
+
+/** `balance` is what an exchange could spend now. */
+export const exchangeableCouponsSchema = z.object({
+  balance: z.number().int(),
+  templates: z.array(exchangeableCouponSchema),
+})
+
+export type ExchangeableCoupons = z.infer<typeof exchangeableCouponsSchema>
+
 export const redeemedCouponSchema = z.object({
   couponId: z.string(),
   title: z.string(),
@@ -224,6 +254,11 @@ export const settlementReportSchema = z.object({
       redemptions: z.number().int(),
       pointsCreated: z.number().int(),
       pointsConsumed: z.number().int(),
+      /**
+       * Points this store's refunds could not take back because the member had spent them: the
+       * store bears them, so they stay in `pointsCreated`.
+       */
+      pointsShortfall: z.number().int(),
     }),
   ),
   /** What `from` owes `to` after netting both directions; only pairs with something owed. */

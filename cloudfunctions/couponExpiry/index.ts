@@ -11,8 +11,8 @@ export const main = defineFunction({
   name: 'couponExpiry',
   // CloudBase writes the timer event; it is not ours to make strict.
   schema: z.object({ Type: z.literal('Timer'), TriggerName: z.string(), Time: z.string() }),
-  async handle(_event, { now }, { db, log }) {
-    const report = await runCouponExpiry(db, now)
+  async handle(_event, { now, requestId }, { db, log, randomBytes }) {
+    const report = await runCouponExpiry(db, { now, requestId, randomBytes })
     log.info('coupon expiry run', { ...report })
 
     return succeed(report)

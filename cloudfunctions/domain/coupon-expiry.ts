@@ -1,4 +1,6 @@
+import { appendAudit, systemAuditActor } from './audit'
 import type { CouponDoc } from './coupons'
+import type { RandomBytes } from './members'
 import type { Database, Doc } from './ports'
 import { businessDate, toStoredTime } from './time'
 
@@ -31,11 +33,18 @@ export interface CouponExpiryReport {
   couponsExpired: number
 }
 
+export interface CouponExpiryContext {
+  now: Date
+  requestId: string
+  randomBytes: RandomBytes
+}
+
 export async function runCouponExpiry(
   db: Database,
-  now: Date,
+  context: CouponExpiryContext,
   limits: CouponExpiryLimits = defaultCouponExpiryLimits,
 ): Promise<CouponExpiryReport> {
+  const { now } = context
   const date = businessDate(now)
   const jobId = `couponExpiry.${date}`
   const job = (await db.get<CouponExpiryJobDoc>('jobs', jobId)) ?? {
@@ -55,10 +64,11 @@ export async function runCouponExpiry(
       { status: 'usable', validUntil: { $lte: at } },
       { limit: limits.couponsPerChunk },
     )
-    const expired = await expireChunk(db, due, at)
-    job.couponsExpired += expired
+    job.couponsExpired += await expireChunk(db, due, context)
     job.chunks += 1
-    job.status = due.length < limits.couponsPerChunk ? 'done' : 'running'
+    // Only a query that finds nothing due ends the day. A page shorter than asked proves nothing:
+    // CloudBase's SDK asks for 1000 documents at most, whatever the limit it is given.
+    job.status = due.length === 0 ? 'done' : 'running'
     job.updatedAt = at
     await db.set('jobs', job)
     if (job.status === 'done') break
@@ -69,9 +79,17 @@ export async function runCouponExpiry(
 
 /**
  * Each coupon in a transaction of its own that reads it first: a coupon redeemed or reinstated
- * since the query is left as the counter left it.
+ * since the query is left as the counter left it. Each expiry is audited in its transaction, one
+ * entry per coupon: an auditor searching a member sees which coupon lapsed and when, and an entry
+ * never names a coupon that a run cut short did not expire.
  */
-async function expireChunk(db: Database, due: CouponDoc[], at: string): Promise<number> {
+async function expireChunk(
+  db: Database,
+  due: CouponDoc[],
+  context: CouponExpiryContext,
+): Promise<number> {
+  const at = toStoredTime(context.now)
+  const actor = systemAuditActor('couponExpiry')
   let expired = 0
   for (const found of due) {
     const isExpired = await db.transaction(async (tx) => {
@@ -79,6 +97,19 @@ async function expireChunk(db: Database, due: CouponDoc[], at: string): Promise<
       if (!coupon || coupon.status !== 'usable' || coupon.validUntil > at) return false
 
       await tx.update('coupons', coupon._id, { set: { status: 'expired', expiredAt: at } })
+      const record = {
+        actor,
+        action: 'expireCoupon',
+        memberId: coupon.memberId,
+        fields: ['coupons'],
+        requestId: context.requestId,
+        detail: {
+          couponId: coupon._id,
+          templateId: coupon.templateId,
+          validUntil: coupon.validUntil,
+        },
+      }
+      await appendAudit(tx, record, context.now, context.randomBytes)
 
       return true
     })

@@ -9,7 +9,7 @@ import { refundOrder, type RefundInput } from './points'
 import type { Database, Doc } from './ports'
 import { refuse, succeed, type Result } from './result'
 import { businessDate, formatBusinessTime, toStoredTime } from './time'
-import { loadSigningKey, verifyVisitToken, type VisitClaims } from './visit-tokens'
+import { verifyOwnVisit, type VisitClaims } from './visit-tokens'
 
 /**
  * Redemption at the counter and its inverse. A redemption and its settlement record commit in
@@ -57,22 +57,18 @@ export async function redeemCoupon(
   randomBytes: RandomBytes,
   requestId = '',
 ): Promise<Result<RedeemedCoupon>> {
-  const keyHex = await loadSigningKey(db, randomBytes)
-  const verified = verifyVisitToken(keyHex, input.visitToken, now)
+  const verified = await verifyOwnVisit(db, staff, input.visitToken, now, randomBytes)
   if (!verified.ok) return verified
-
-  const claims = verified.data
-  const isOwnVisit = claims.clerkOpenid === staff.openid && claims.storeId === staff.storeId
-  if (!isOwnVisit) return refuse('NOT_ALLOWED', '这次服务属于另一位店员或另一家门店')
 
   const audit = { actor: toAuditActor(staff), requestId, randomBytes }
 
-  return redeemVerifiedCoupon(db, claims, input, now, audit)
+  return redeemVerifiedCoupon(db, verified.data, input, now, audit)
 }
 
 /**
  * One coupon per store and order number: an exact retry answers the first redemption, another
- * coupon or amount on the same order is refused, so coupons do not stack on one order.
+ * coupon or amount on the same order is refused, so coupons do not stack on one order. An order
+ * whose refund reinstated its coupon stays spent: redeeming again needs a new order number.
  */
 export async function redeemVerifiedCoupon(
   db: Database,
@@ -96,10 +92,20 @@ export async function redeemVerifiedCoupon(
         earlier.orderAmountFen === amountFen
       if (!isSameRedemption) return refuse('DUPLICATE_ORDER')
 
+      // Answering a retry after the refund as redeemed would give the discount again while the
+      // coupon, usable once more, could still be redeemed elsewhere.
       const coupon = await tx.get<CouponDoc>('coupons', earlier.couponId)
+      const isStillRedeemed =
+        coupon?.status === 'used' && coupon.redemption?.settlementId === settlementId
+      if (!isStillRedeemed) {
+        return refuse('DUPLICATE_ORDER', '这个订单已退款，券已退回；如需再次用券，请使用新的订单号')
+      }
 
-      return succeed(toRedeemedCoupon(earlier, coupon?.title ?? ''))
+      return succeed(toRedeemedCoupon(earlier, coupon.title))
     }
+
+    const member = await tx.get<MemberDoc>('members', claims.memberId)
+    if (!member || member.deletedAt) return refuse('NOT_REGISTERED', '这位会员已注销')
 
     const coupon = await tx.get<CouponDoc>('coupons', input.couponId)
     if (!coupon || coupon.memberId !== claims.memberId) return refuse('COUPON_NOT_FOUND')
@@ -121,7 +127,6 @@ export async function redeemVerifiedCoupon(
     const discountFen = computeDiscount(coupon, amountFen)
     if (discountFen === null) return refuse('INVALID_INPUT', '折扣券需要填写订单金额')
 
-    const member = await tx.get<MemberDoc>('members', coupon.memberId)
     const settlement: CouponSettlementDoc = {
       _id: settlementId,
       kind: 'couponRedeemed',
@@ -130,7 +135,7 @@ export async function redeemVerifiedCoupon(
       memberId: coupon.memberId,
       orderNo: input.orderNo,
       servingStoreId: claims.storeId,
-      homeStoreId: member?.homeStoreId ?? null,
+      homeStoreId: member.homeStoreId,
       costBearer: coupon.costBearer,
       bearerStoreId: findBearer(coupon, claims.storeId),
       amountFen: discountFen,

@@ -12,7 +12,7 @@ import type { RandomBytes } from './members'
 import type { StaffDoc, StoreDoc } from './models'
 import type { Database, Doc } from './ports'
 import { refuse, succeed, type Result } from './result'
-import { BUSINESS_TIME_ZONE, formatBusinessTime, toStoredTime } from './time'
+import { BUSINESS_TIME_ZONE, businessDate, formatBusinessTime, toStoredTime } from './time'
 
 /**
  * HQ's coupon templates. A template is never edited once coupons exist: each coupon copies the
@@ -54,6 +54,11 @@ export async function createCouponTemplate(
   input: CreateCouponTemplateInput,
   context: { now: Date; requestId: string; randomBytes: RandomBytes },
 ): Promise<Result<{ templateId: string }>> {
+  // Every coupon of such a template would be born expired, yet take stock and points.
+  if (input.validTo && input.validTo < businessDate(context.now)) {
+    return refuse('INVALID_INPUT', `结束日期 ${input.validTo} 已经过去`)
+  }
+
   const stores = input.stores ?? 'all'
   const refused = await checkStoresExist(db, stores)
   if (refused) return refused
@@ -171,6 +176,14 @@ export function computeValidity(
       .add(template.validDays ?? 1, 'day')
       .toISOString(),
   }
+}
+
+/** Whether a coupon issued now would already be past its last valid moment. */
+export function hasValidityEnded(
+  template: Pick<CouponTemplateDoc, 'validDays' | 'validFrom' | 'validTo'>,
+  now: Date,
+): boolean {
+  return computeValidity(template, now).validUntil <= toStoredTime(now)
 }
 
 function startOfShanghaiDay(date: string) {

@@ -5,17 +5,25 @@ import type {
   CouponKind,
   CouponStatus,
   CouponStores,
+  ExchangeableCoupons,
   ExchangeResult,
   IssueResult,
   Wallet,
   WalletCoupon,
 } from '../../typings/coupons'
 import type { ErrorCode } from '../../typings/errors'
-import { appendAudit, type AuditActor } from './audit'
+import {
+  appendAudit,
+  memberAuditActor,
+  systemAuditActor,
+  toAuditActor,
+  type AuditContext,
+} from './audit'
 import { loadStoreRefs } from './chain'
 import {
   computeValidity,
   formatLastValidMoment,
+  hasValidityEnded,
   isAcceptedAt,
   memberCounterId,
   templateCounterId,
@@ -86,7 +94,14 @@ export interface IssueRequest {
   issueKey: string | null
   now: Date
   randomBytes: RandomBytes
+  /**
+   * Who issues, when the coupon is the whole change: its audit entry joins the transaction. An
+   * exchange leaves it out and writes one entry for the points and the coupon together.
+   */
+  audit?: AuditContext
 }
+
+const VALIDITY_ENDED = '这张券的有效期已结束，不能再领取'
 
 /**
  * Issues one coupon inside the caller's transaction. Stock and the per-member limit are counter
@@ -103,6 +118,8 @@ export async function issueInTransaction(
     : `C${bytesToHex(request.randomBytes(12))}`
   const earlier = request.issueKey ? await tx.get<CouponDoc>('coupons', couponId) : null
   if (earlier) return succeed(earlier)
+
+  if (hasValidityEnded(template, now)) return refuse('COUPON_EXPIRED', VALIDITY_ENDED)
 
   const member = await tx.get<MemberDoc>('members', memberId)
   if (!member || member.deletedAt) return refuse('NOT_FOUND', '没有这位会员')
@@ -142,6 +159,17 @@ export async function issueInTransaction(
   await tx.insert('coupons', coupon)
   await tx.set('couponCounters', { _id: stockId, issued: issued + 1 })
   await tx.set('couponCounters', { _id: limitId, issued: heldCount + 1 })
+  if (request.audit) {
+    const record = {
+      actor: request.audit.actor,
+      action: 'issueCoupon',
+      memberId,
+      fields: ['coupons'],
+      requestId: request.audit.requestId,
+      detail: { templateId: template._id, couponId, source: request.source },
+    }
+    await appendAudit(tx, record, now, request.audit.randomBytes)
+  }
 
   return succeed(coupon)
 }
@@ -179,35 +207,21 @@ export async function issueCoupons(
   if (!template) return refuse('NOT_FOUND', '没有这个券模板')
 
   const result: IssueResult = { issued: [], refused: [] }
-  const auditActor: AuditActor = { openid: actor.openid, role: actor.role, storeId: actor.storeId }
+  const { requestId, randomBytes } = context
+  const audit = { actor: toAuditActor(actor), requestId, randomBytes }
   for (const memberId of new Set(input.memberIds)) {
-    const issued = await db.transaction(async (tx) => {
-      const coupon = await issueInTransaction(tx, {
+    // A retried batch finds each coupon already issued and writes no second audit entry.
+    const issued = await db.transaction((tx) =>
+      issueInTransaction(tx, {
         template,
         memberId,
         source: 'hq',
         issueKey: input.issueNo ? `${input.issueNo}.${memberId}` : null,
         now: context.now,
-        randomBytes: context.randomBytes,
-      })
-      if (!coupon.ok) return coupon
-
-      await appendAudit(
-        tx,
-        {
-          actor: auditActor,
-          action: 'issueCoupon',
-          memberId,
-          fields: ['coupons'],
-          requestId: context.requestId,
-          detail: { templateId: template._id, couponId: coupon.data._id },
-        },
-        context.now,
-        context.randomBytes,
-      )
-
-      return coupon
-    })
+        randomBytes,
+        audit,
+      }),
+    )
     if (issued.ok) result.issued.push({ memberId, couponId: issued.data._id })
     else result.refused.push({ memberId, code: issued.error.code })
   }
@@ -231,6 +245,7 @@ export async function issueWelcomeGift(
   memberId: string,
   now: Date,
   randomBytes: RandomBytes,
+  requestId = '',
 ): Promise<{ couponId: string | null; refusal: ErrorCode | null }> {
   const setting = await db.get<WelcomeGiftDoc>('settings', WELCOME_GIFT_SETTING)
   if (!setting?.templateId) return { couponId: null, refusal: null }
@@ -244,6 +259,8 @@ export async function issueWelcomeGift(
       issueKey: `welcome.${memberId}`,
       now,
       randomBytes,
+      // The system, not the member: HQ's setting picks the gift and the member asked for nothing.
+      audit: { actor: systemAuditActor('welcomeGift'), requestId, randomBytes },
     })
     if (issued.ok) return { couponId: issued.data._id, refusal: null }
 
@@ -271,6 +288,7 @@ export async function exchangeForCoupon(
   input: { templateId: string; exchangeNo?: string },
   now: Date,
   randomBytes: RandomBytes,
+  requestId = '',
 ): Promise<Result<ExchangeResult>> {
   const template = await db.get<CouponTemplateDoc>('couponTemplates', input.templateId)
   if (!template) return refuse('NOT_FOUND', '没有这个券模板')
@@ -284,7 +302,11 @@ export async function exchangeForCoupon(
   return db.transaction(async (tx) => {
     const earlier = await tx.get<PointEntryDoc>('pointEntries', entryId)
     if (earlier) {
+      // The coupon was written with the entry: without it, the number was used for another one.
       const couponId = couponIdForKey(template._id, entryId)
+      if (!(await tx.get<CouponDoc>('coupons', couponId))) {
+        return refuse('DUPLICATE_ORDER', '这个兑换编号已用于兑换另一张券')
+      }
 
       return succeed({ couponId, balance: earlier.balanceAfter })
     }
@@ -293,6 +315,9 @@ export async function exchangeForCoupon(
     if (!current || current.deletedAt) return refuse('NOT_REGISTERED')
 
     // Every refusal comes before the first write: a refusal still commits what was written.
+    // An ended validity is told before the balance: no number of points would get this coupon.
+    if (hasValidityEnded(template, now)) return refuse('COUPON_EXPIRED', VALIDITY_ENDED)
+
     const ledger = openLedger(current, now)
     expireDueLots(ledger)
     if (ledger.balance < price) {
@@ -323,6 +348,15 @@ export async function exchangeForCoupon(
       reason: `兑换优惠券：${template.title}`,
     })
     await writeLedger(tx, ledger)
+    const record = {
+      actor: memberAuditActor(member._id),
+      action: 'exchange',
+      memberId: member._id,
+      fields: ['points', 'coupons'],
+      requestId,
+      detail: { templateId: template._id, couponId: issued.data._id, entryId, points: price },
+    }
+    await appendAudit(tx, record, now, randomBytes)
 
     return succeed({ couponId: issued.data._id, balance: ledger.balance })
   })
@@ -362,18 +396,14 @@ export async function listWallet(
   const coupons = (await findMemberCoupons(db, memberId)).filter(
     (coupon) => !status || currentStatus(coupon, now) === status,
   )
-  const listedIds = coupons.flatMap((coupon) => (Array.isArray(coupon.stores) ? coupon.stores : []))
   const redeemedIds = coupons.flatMap((coupon) =>
     coupon.redemption ? [coupon.redemption.storeId] : [],
   )
-  const stores = await loadStoreRefs(db, [...listedIds, ...redeemedIds])
-  const regionIds = coupons.flatMap((coupon) =>
-    coupon.stores !== 'all' && !Array.isArray(coupon.stores) ? [coupon.stores.regionId] : [],
+  const { stores, regionNames } = await loadPlaceNames(
+    db,
+    coupons.map((coupon) => coupon.stores),
+    redeemedIds,
   )
-  const regions = regionIds.length
-    ? await db.find<RegionDoc>('regions', { _id: { $in: [...new Set(regionIds)] } })
-    : []
-  const regionNames = new Map(regions.map((region) => [region._id, region.name]))
 
   return {
     coupons: coupons.map((coupon): WalletCoupon => {
@@ -404,6 +434,20 @@ export async function listWallet(
   }
 }
 
+/** The stores and regions named by where these coupons work, plus `moreStoreIds`. */
+async function loadPlaceNames(db: Database, accepted: CouponStores[], moreStoreIds: string[] = []) {
+  const listedIds = accepted.flatMap((stores) => (Array.isArray(stores) ? stores : []))
+  const stores = await loadStoreRefs(db, [...listedIds, ...moreStoreIds])
+  const regionIds = accepted.flatMap((stores) =>
+    stores !== 'all' && !Array.isArray(stores) ? [stores.regionId] : [],
+  )
+  const regions = regionIds.length
+    ? await db.find<RegionDoc>('regions', { _id: { $in: [...new Set(regionIds)] } })
+    : []
+
+  return { stores, regionNames: new Map(regions.map((region) => [region._id, region.name])) }
+}
+
 function describePlaces(
   accepted: CouponStores,
   stores: Awaited<ReturnType<typeof loadStoreRefs>>,
@@ -424,6 +468,77 @@ function describePlaces(
   })
 
   return { scope: 'list', description: `指定 ${listed.length} 家门店可用`, stores: listed }
+}
+
+// TODO(#6): at most this many templates are read, and those past their dates, sold out or at
+// the member's limit are dropped after the query, so fewer may be offered while more exist.
+const EXCHANGEABLE_LIMIT = 50
+
+/**
+ * What the member can take for points now: templates with a points price whose coupon would not
+ * be born expired, with stock left and under the member's own limit, cheapest first. The balance
+ * is what an exchange could spend now, lots past their expiry left out.
+ */
+export async function listExchangeable(
+  db: Database,
+  member: MemberDoc,
+  now: Date,
+): Promise<ExchangeableCoupons> {
+  const priced = await db.find<CouponTemplateDoc>(
+    'couponTemplates',
+    { exchangePoints: { $gt: 0 } },
+    { orderBy: [['exchangePoints', 'asc']], limit: EXCHANGEABLE_LIMIT },
+  )
+  const open = priced.filter((template) => !hasValidityEnded(template, now))
+  const counterIds = open.flatMap((template) => [
+    templateCounterId(template._id),
+    memberCounterId(template._id, member._id),
+  ])
+  const counters = counterIds.length
+    ? await db.find<CouponCounterDoc>(
+        'couponCounters',
+        { _id: { $in: counterIds } },
+        { limit: counterIds.length },
+      )
+    : []
+  const issuedById = new Map(counters.map((counter) => [counter._id, counter.issued]))
+  const takeable = open.filter((template) => {
+    const issued = issuedById.get(templateCounterId(template._id)) ?? 0
+    const held = issuedById.get(memberCounterId(template._id, member._id)) ?? 0
+
+    return (
+      (template.stock === null || issued < template.stock) &&
+      (template.perMemberLimit === null || held < template.perMemberLimit)
+    )
+  })
+  const { stores, regionNames } = await loadPlaceNames(
+    db,
+    takeable.map((template) => template.stores),
+  )
+  const ledger = openLedger(member, now)
+  expireDueLots(ledger)
+
+  return {
+    balance: ledger.balance,
+    templates: takeable.map((template) => {
+      const validity = computeValidity(template, now)
+
+      return {
+        templateId: template._id,
+        title: template.title,
+        kind: template.kind,
+        valueFen: template.valueFen,
+        discountPercent: template.discountPercent,
+        maxDiscountFen: template.maxDiscountFen,
+        minSpendFen: template.minSpendFen,
+        exchangePoints: template.exchangePoints ?? 0,
+        validDays: template.validDays,
+        validFrom: formatBusinessTime(validity.validFrom),
+        validUntil: formatLastValidMoment(validity.validUntil),
+        places: describePlaces(template.stores, stores, regionNames),
+      }
+    }),
+  }
 }
 
 /** Coupons the member can use right now, for the card's count. */

@@ -186,7 +186,9 @@ export async function registerAndBuildCard(
   if (!registered.ok) return registered
 
   // After the registration committed: a failed gift is recorded in `jobs`, never a failed sign-up.
-  if (registered.data.isNew) await issueWelcomeGift(db, registered.data.memberId, now, randomBytes)
+  if (registered.data.isNew) {
+    await issueWelcomeGift(db, registered.data.memberId, now, randomBytes, requestId)
+  }
 
   const member = await db.get<MemberDoc>('members', registered.data.memberId)
   if (!member) return refuse('INTERNAL')

@@ -3,7 +3,7 @@ import { listOpenStores } from '../domain/chain'
 import { hasCurrentConsent } from '../domain/member-profile'
 import { buildCard, findMemberByCaller, registerAndBuildCard } from '../domain/members'
 import { issueCardCode } from '../domain/card-codes'
-import { exchangeForCoupon, listWallet } from '../domain/coupons'
+import { exchangeForCoupon, listExchangeable, listWallet } from '../domain/coupons'
 import { listHistory } from '../domain/history'
 import { listPoints } from '../domain/points'
 import { loadPointsRules } from '../domain/points-rules'
@@ -74,8 +74,10 @@ export const main = defineFunction({
         return succeed({ stores: await listOpenStores(db) })
       case 'coupons':
         return succeed(await listWallet(db, member._id, event.status, now))
+      case 'exchangeable':
+        return succeed(await listExchangeable(db, member, now))
       case 'exchange':
-        return exchangeForCoupon(db, member, event, now, randomBytes)
+        return exchangeForCoupon(db, member, event, now, randomBytes, invocation.requestId)
     }
   },
 })

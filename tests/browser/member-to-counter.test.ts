@@ -1,6 +1,7 @@
 import jsQR from 'jsqr'
 import { PNG } from 'pngjs'
 import type { Page } from 'playwright-core'
+import { upsertStaff } from '../../cloudfunctions/domain/chain'
 import { buildH5IfStale } from '../../scripts/build-h5'
 import { startTestCloud, type TestCloud } from '../support/test-cloud'
 import { launchBrowser } from './browser'
@@ -79,6 +80,38 @@ describe('from registration to the counter, in the h5 build', () => {
     } finally {
       await page.setViewportSize({ width: 390, height: 844 })
     }
+  })
+
+  it('exchanges the points for a coupon on the wallet page and shows the new balance', async () => {
+    await upsertStaff(env.db, {
+      _id: 'o-hq-admin',
+      openid: 'o-hq-admin',
+      name: '总部',
+      role: 'hq_admin',
+      storeId: null,
+      regionId: null,
+      isActive: true,
+    })
+    const template = {
+      action: 'createCouponTemplate',
+      title: '积分换 5 元',
+      kind: 'cash',
+      valueFen: 500,
+      validDays: 30,
+      exchangePoints: 50,
+      costBearer: 'hq',
+    }
+    await env.call('hq', template, 'o-hq-admin')
+
+    await page.goto(`${env.url}/pages/wallet/index`)
+    await expectText('exchange-balance', '88')
+    await expectText('exchange-offer', '积分换 5 元')
+    await page.getByTestId('exchange-button').click()
+    await page.getByText('确定兑换', { exact: true }).click()
+
+    await expectText('exchange-result-balance', '38')
+    await expectText('exchange-balance', '38')
+    await expectText('wallet-coupon', '积分换 5 元')
   })
 
   it('lists the demo staff in the identity picker, grouped by role', async () => {

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
 import { upsertStaff, upsertStore } from '../../cloudfunctions/domain/chain'
+import { runCouponExpiry } from '../../cloudfunctions/domain/coupon-expiry'
+import type { CouponCounterDoc } from '../../cloudfunctions/domain/coupon-templates'
 import type { CouponDoc } from '../../cloudfunctions/domain/coupons'
 import { registerMember } from '../../cloudfunctions/domain/members'
-import type { StaffDoc } from '../../cloudfunctions/domain/models'
+import type { MemberDoc, StaffDoc } from '../../cloudfunctions/domain/models'
+import type { Database } from '../../cloudfunctions/domain/ports'
+import { createCloudbaseDatabase } from '../../cloudfunctions/platform/cloudbase-database'
 import {
   loadSigningKey,
   signVisitToken,
@@ -162,6 +166,47 @@ async function wallet(openid: string, status?: string) {
 
 const codeOf = (answer: any) => (answer.ok ? 'OK' : answer.error.code)
 
+/** Points for a member: a purchase at `storeId`, one point per yuan. */
+async function earn(memberId: string, storeId: string, orderNo: string, amountFen: number) {
+  const purchase = {
+    action: 'recordPurchase',
+    visitToken: await visitToken(memberId, storeId),
+    orderNo,
+    amountFen,
+  }
+  await env.call('staff', purchase, clerkOf(storeId))
+}
+
+async function pointsOf(memberId: string) {
+  return (await env.db.get<MemberDoc>('members', memberId))!.points
+}
+
+async function issuedOf(templateId: string) {
+  return (await env.db.get<CouponCounterDoc>('couponCounters', `t.${templateId}`))!.issued
+}
+
+/**
+ * The database port the functions use, through the real @cloudbase/node-sdk to this local cloud:
+ * for what only the SDK path shows, such as the cap on documents a query answers.
+ */
+function sdkDatabase(): Database {
+  // Without these the SDK probes Tencent's metadata address to learn where it runs.
+  process.env.TENCENTCLOUD_RUNENV = 'SCF'
+  process.env.TENCENTCLOUD_REGION = 'ap-shanghai'
+  process.env.SCF_NAMESPACE = 'tongka-local'
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tcb: typeof import('@cloudbase/node-sdk') = require('@cloudbase/node-sdk')
+  const app = tcb.init({
+    env: 'tongka-local',
+    serviceUrl: `${env.url}/admin`,
+    secretId: 'local',
+    secretKey: 'local',
+    timeout: 15_000,
+  })
+
+  return createCloudbaseDatabase(app)
+}
+
 describe('redeeming a coupon exactly once', () => {
   it('lets one of 64 stores redeem the same coupon at once and tells the 63 others it is used', async () => {
     const { memberId } = await newMember()
@@ -207,6 +252,31 @@ describe('redeeming a coupon exactly once', () => {
     const again = await redeem(memberId, 'c04', couponId, 'B-1', 6_000)
 
     expect(codeOf(again)).toBe('COUPON_ALREADY_REDEEMED')
+  })
+
+  it('refuses a coupon of a member whose account was deleted, and writes nothing', async () => {
+    const { openid, memberId } = await newMember()
+    const couponId = await issueOne(await createTemplate({}), memberId)
+    const event = await redeemEvent(memberId, 'c02', couponId, 'DEL-1', 6_000)
+    await env.call('member', { action: 'deleteAccount' }, openid)
+    const before = env.snapshot()
+
+    const answer = await env.call('staff', event, clerkOf('c02'))
+
+    expect(codeOf(answer)).toBe('NOT_REGISTERED')
+    expect(env.snapshot()).toBe(before)
+  })
+
+  it('refuses a visit that another clerk scanned at another store', async () => {
+    const { memberId } = await newMember()
+    const couponId = await issueOne(await createTemplate({}), memberId)
+    const event = await redeemEvent(memberId, 'c02', couponId, 'OWN-1', 6_000)
+    const before = env.snapshot()
+
+    const answer = await env.call('staff', event, clerkOf('c03'))
+
+    expect(codeOf(answer)).toBe('NOT_ALLOWED')
+    expect(env.snapshot()).toBe(before)
   })
 
   it('refuses an unknown coupon and another member’s coupon as not found', async () => {
@@ -317,6 +387,29 @@ describe('refunds reinstate the coupon', () => {
     expect(codeOf(again)).toBe('OK')
   })
 
+  it('refuses the refunded order number for its coupon again, and redeems it on a new one', async () => {
+    const { openid, memberId } = await newMember()
+    const couponId = await issueOne(await createTemplate({}), memberId)
+    await redeem(memberId, 'c13', couponId, 'RR-1', 6_000)
+    const refund = { action: 'refund', orderNo: 'RR-1', amountFen: 6_000 }
+    const refunded = await env.call('staff', refund, clerkOf('c13'))
+    const before = env.snapshot()
+
+    const sameOrder = await redeem(memberId, 'c13', couponId, 'RR-1', 6_000)
+    const isUnchanged = env.snapshot() === before
+    const [stillUsable] = await wallet(openid, 'usable')
+    const newOrder = await redeem(memberId, 'c13', couponId, 'RR-2', 6_000)
+    const [used] = await wallet(openid, 'used')
+
+    expect(refunded.data.couponsReinstated).toEqual([couponId])
+    expect(codeOf(sameOrder)).toBe('DUPLICATE_ORDER')
+    expect(sameOrder.error.message).toContain('新的订单号')
+    expect(isUnchanged).toBe(true)
+    expect(stillUsable).toMatchObject({ couponId, status: 'usable', redeemed: null })
+    expect(newOrder.data).toMatchObject({ couponId, orderNo: 'RR-2', discountFen: 1_000 })
+    expect(used).toMatchObject({ couponId, status: 'used', redeemed: { discountFen: 1_000 } })
+  })
+
   it('keeps the coupon until the whole order is refunded', async () => {
     const { openid, memberId } = await newMember()
     const couponId = await issueOne(await createTemplate({}), memberId)
@@ -332,7 +425,7 @@ describe('refunds reinstate the coupon', () => {
     const part = { action: 'refund', orderNo: 'RF-3', amountFen: 1_000 }
     const partly = await env.call('staff', part, clerkOf('c06'))
     const stillUsed = await wallet(openid, 'used')
-    const rest = { action: 'refund', orderNo: 'RF-3', amountFen: 5_000, refundNo: 2 }
+    const rest = { action: 'refund', orderNo: 'RF-3', amountFen: 5_000, refundNo: 'RF-3-2' }
     const wholly = await env.call('staff', rest, clerkOf('c06'))
 
     expect(partly.data.couponsReinstated).toEqual([])
@@ -471,6 +564,156 @@ describe('issuing under stock and limits', () => {
     expect((await wallet(openid)).map((coupon) => coupon.couponId)).toEqual([first.data.couponId])
   })
 
+  it('refuses to issue or exchange a coupon whose dates have passed, taking no stock or points', async () => {
+    const { openid, memberId } = await newMember()
+    await earn(memberId, 'c02', 'EXP-P1', 8_000)
+    const templateId = await createTemplate({
+      validDays: undefined,
+      validFrom: '2026-01-10',
+      validTo: '2026-01-15',
+      stock: 10,
+      exchangePoints: 50,
+    })
+    // Midnight after the last day, in Shanghai.
+    await setClock('2026-01-15T16:00:00.000Z')
+    const before = env.snapshot()
+
+    const issued = await env.call(
+      'hq',
+      { action: 'issueCoupons', templateId, memberIds: [memberId], issueNo: 'LATE-1' },
+      HQ,
+    )
+    const exchanged = await env.call(
+      'member',
+      { action: 'exchange', templateId, exchangeNo: 'LATE-X1' },
+      openid,
+    )
+    const after = env.snapshot()
+    await setClock(T0)
+
+    expect(issued.data).toEqual({ issued: [], refused: [{ memberId, code: 'COUPON_EXPIRED' }] })
+    expect(codeOf(exchanged)).toBe('COUPON_EXPIRED')
+    expect(await issuedOf(templateId)).toBe(0)
+    expect(await pointsOf(memberId)).toBe(80)
+    expect(after).toBe(before)
+  })
+
+  it('records an ended welcome gift as refused, without taking its stock', async () => {
+    const templateId = await createTemplate({
+      title: '过期新人礼',
+      validDays: undefined,
+      validFrom: '2026-01-10',
+      validTo: '2026-01-15',
+    })
+    await env.db.set('settings', { _id: 'welcomeGift', templateId })
+    await setClock('2026-01-15T16:30:00.000Z')
+    const { code } = await env.dev<{ code: string }>('phone-code', { phone: '13911114444' })
+    const registered = await env.call(
+      'member',
+      { action: 'register', phoneCode: code, consentVersion: '2026-11' },
+      'o-welcome-late',
+    )
+    await env.db.set('settings', { _id: 'welcomeGift', templateId: null })
+    await setClock(T0)
+    const memberId = registered.data.card.memberId
+
+    const failure = await env.db.get('jobs', `welcomeGift.${memberId}`)
+
+    expect(registered.data.card.couponCount).toBe(0)
+    expect(failure).toMatchObject({ code: 'COUPON_EXPIRED', templateId })
+    expect(await issuedOf(templateId)).toBe(0)
+    expect(await env.db.count('coupons', { templateId })).toBe(0)
+  })
+
+  it('refuses an exchange number already used for another template', async () => {
+    const { openid, memberId } = await newMember()
+    await earn(memberId, 'c02', 'EXN-1', 10_000)
+    const first = await createTemplate({ exchangePoints: 20 })
+    const second = await createTemplate({ exchangePoints: 30 })
+    await env.call('member', { action: 'exchange', templateId: first, exchangeNo: 'N1' }, openid)
+    const before = env.snapshot()
+
+    const reused = await env.call(
+      'member',
+      { action: 'exchange', templateId: second, exchangeNo: 'N1' },
+      openid,
+    )
+
+    expect(codeOf(reused)).toBe('DUPLICATE_ORDER')
+    expect(env.snapshot()).toBe(before)
+    expect(await pointsOf(memberId)).toBe(80)
+  })
+
+  it('lists the templates a member can take for points now, cheapest first, with the balance', async () => {
+    const { openid, memberId } = await newMember()
+    await earn(memberId, 'c02', 'EXL-1', 8_000)
+    const regional = await createTemplate({
+      title: '积分换 5 元',
+      valueFen: 500,
+      exchangePoints: 30,
+      stores: { regionId: 'east' },
+    })
+    const fixed = await createTemplate({
+      title: '春节券',
+      exchangePoints: 60,
+      validDays: undefined,
+      validFrom: '2026-01-20',
+      validTo: '2026-02-20',
+    })
+    const endsToday = await createTemplate({
+      exchangePoints: 40,
+      validDays: undefined,
+      validFrom: '2026-01-10',
+      validTo: '2026-01-15',
+    })
+    const soldOut = await createTemplate({ exchangePoints: 10, stock: 1 })
+    await issueOne(soldOut, (await newMember()).memberId)
+    const held = await createTemplate({ exchangePoints: 10, perMemberLimit: 1 })
+    await issueOne(held, memberId)
+    const notForPoints = await createTemplate({})
+    const ours = [regional, fixed, endsToday, soldOut, held, notForPoints]
+    const listed = async () => {
+      const answer = await env.call('member', { action: 'exchangeable' }, openid)
+
+      return {
+        ...answer.data,
+        templates: answer.data.templates.filter((t: any) => ours.includes(t.templateId)),
+      }
+    }
+
+    const today = await listed()
+    await setClock('2026-01-15T16:00:00.000Z')
+    const tomorrow = await listed()
+    await setClock(T0)
+
+    expect(today.balance).toBe(80)
+    expect(today.templates).toEqual([
+      {
+        templateId: regional,
+        title: '积分换 5 元',
+        kind: 'cash',
+        valueFen: 500,
+        discountPercent: null,
+        maxDiscountFen: null,
+        minSpendFen: 0,
+        exchangePoints: 30,
+        validDays: 7,
+        validFrom: expect.stringMatching(/^2026-01-15T12:/),
+        validUntil: '2026-01-21T23:59:59.999+08:00',
+        places: { scope: 'region', description: '华东区域门店可用', stores: [] },
+      },
+      expect.objectContaining({ templateId: endsToday, exchangePoints: 40 }),
+      expect.objectContaining({
+        templateId: fixed,
+        validDays: null,
+        validFrom: '2026-01-20T00:00:00.000+08:00',
+        validUntil: '2026-02-20T23:59:59.999+08:00',
+        places: { scope: 'all', description: '全部门店可用', stores: [] },
+      }),
+    ])
+    expect(tomorrow.templates.map((t: any) => t.templateId)).toEqual([regional, fixed])
+  })
+
   it('lists at the counter only the coupons usable at that store', async () => {
     const { memberId } = await newMember()
     const everywhere = await issueOne(await createTemplate({ title: '通用券' }), memberId)
@@ -499,6 +742,43 @@ describe('the coupon expiry timer', () => {
     expect(run.result).toMatchObject({ ok: true, data: { status: 'done' } })
     expect(coupon?.status).toBe('expired')
     expect(job).toMatchObject({ status: 'done' })
+  })
+
+  it('is done only once a query finds nothing due, though CloudBase answers 1000 at most', async () => {
+    const { memberId } = await newMember()
+    // Due before every coupon the other tests issued, on a day no run has touched.
+    const due: CouponDoc[] = Array.from({ length: 1_001 }, (_, i) => ({
+      _id: `CCAP${String(i).padStart(4, '0')}`,
+      templateId: 'TCAP',
+      memberId,
+      title: '满 50 减 10',
+      kind: 'cash',
+      valueFen: 1_000,
+      discountPercent: null,
+      maxDiscountFen: null,
+      minSpendFen: 0,
+      stores: 'all',
+      costBearer: 'hq',
+      issuerStoreId: 'c01',
+      source: 'hq',
+      validFrom: '2025-11-01T16:00:00.000Z',
+      validUntil: '2025-11-30T16:00:00.000Z',
+      status: 'usable',
+      issuedAt: '2025-11-01T16:00:00.000Z',
+      redemption: null,
+    }))
+    env.cloud.store.insert('coupons', due)
+    const now = new Date('2025-12-01T04:00:00.000Z')
+    const limits = { couponsPerChunk: 2_000, chunksPerRun: 3 }
+
+    const report = await runCouponExpiry(
+      sdkDatabase(),
+      { now, requestId: 'expiry-cap', randomBytes: bytes },
+      limits,
+    )
+
+    expect(report).toEqual({ date: '2025-12-01', status: 'done', couponsExpired: 1_001 })
+    expect(await env.db.count('coupons', { memberId, status: 'usable' })).toBe(0)
   })
 })
 
@@ -655,6 +935,10 @@ describe('bad input writes nothing', () => {
     ['an extra field', { ...template, status: 'used' }],
     ['an empty store list', { ...template, stores: [] }],
     ['a store that does not exist', { ...template, stores: ['nowhere'] }],
+    [
+      'an end date already past',
+      { ...template, validDays: undefined, validFrom: '2026-01-01', validTo: '2026-01-14' },
+    ],
   ])('refuses a template with %s', async (_case, event) => {
     const before = env.snapshot()
 
@@ -662,6 +946,22 @@ describe('bad input writes nothing', () => {
 
     expect(codeOf(answer)).toBe('INVALID_INPUT')
     expect(env.snapshot()).toBe(before)
+  })
+
+  it('takes the end date of today and refuses yesterday’s by the Shanghai day, not UTC', async () => {
+    const fixed = { ...template, validDays: undefined, validFrom: '2026-01-10' }
+    const lastMinute = await env.call('hq', { ...fixed, validTo: '2026-01-15' }, HQ)
+    // 00:30 on 16 January in Shanghai, still the 15th in UTC.
+    await setClock('2026-01-15T16:30:00.000Z')
+    const before = env.snapshot()
+    const nextDay = await env.call('hq', { ...fixed, validTo: '2026-01-15' }, HQ)
+    const after = env.snapshot()
+    await setClock(T0)
+
+    expect(codeOf(lastMinute)).toBe('OK')
+    expect(codeOf(nextDay)).toBe('INVALID_INPUT')
+    expect(nextDay.error.message).toContain('2026-01-15')
+    expect(after).toBe(before)
   })
 
   it.each([

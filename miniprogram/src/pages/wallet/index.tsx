@@ -7,10 +7,14 @@ import { routes } from '../../config'
 import { callFunction } from '../../services/cloud'
 import { formatShanghaiMinute } from '../../utils/china-time'
 import { describeBenefit, describeMinSpend, statusNames } from './coupon-text'
+import { ExchangeOffers } from './exchange-offers'
 
 const tabs: CouponStatus[] = ['usable', 'used', 'expired']
 
-/** The member's coupons by status, each with where it works and until when. */
+/**
+ * The member's coupons by status, each with where it works and until when, and below them the
+ * coupons they can take for points.
+ */
 export default function WalletPage() {
   const [status, setStatus] = useState<CouponStatus>('usable')
   const [coupons, setCoupons] = useState<WalletCoupon[] | null>(null)
@@ -68,6 +72,8 @@ export default function WalletPage() {
           </Text>
         </View>
       ))}
+
+      <ExchangeOffers onExchanged={() => load('usable')} />
     </View>
   )
 }

@@ -14,6 +14,7 @@ import {
 } from '../../../../../typings'
 import { ErrorNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
+import { useRequestKey } from '../../../services/request-key'
 import { formatFen, parseYuanToFen } from '../../../utils/money'
 
 const bearers: Array<{ value: CostBearer; label: string }> = [
@@ -43,6 +44,14 @@ export default function CouponsPage() {
   const [storeId, setStoreId] = useState('')
   const [report, setReport] = useState<SettlementReport | null>(null)
   const [error, setError] = useState<string | null>(null)
+  // One batch, one key: a second tap after a lost answer issues nothing twice.
+  const issueKey = useRequestKey('issue')
+
+  /** Another template or other members is another batch, with a key of its own. */
+  function chooseTemplate(id: string) {
+    issueKey.settle()
+    setTemplateId(id)
+  }
 
   async function loadTemplates() {
     const result = await callFunction('hq', { action: 'couponTemplates' }, couponTemplatesSchema)
@@ -80,7 +89,7 @@ export default function CouponsPage() {
     }
 
     setError(null)
-    setTemplateId(result.data.templateId)
+    chooseTemplate(result.data.templateId)
     await loadTemplates()
   }
 
@@ -88,7 +97,7 @@ export default function CouponsPage() {
     const memberIds = memberIdsText.split(/[\s,，]+/).filter(Boolean)
     const result = await callFunction(
       'hq',
-      { action: 'issueCoupons', templateId, memberIds },
+      { action: 'issueCoupons', templateId, memberIds, issueNo: issueKey.current() },
       issueResultSchema,
     )
     if (!result.ok) {
@@ -96,6 +105,7 @@ export default function CouponsPage() {
       return
     }
 
+    issueKey.settle()
     setError(null)
     setIssued(result.data)
     await loadTemplates()
@@ -141,7 +151,7 @@ export default function CouponsPage() {
           key={template.templateId}
           className='list-item'
           data-testid='coupon-template'
-          onClick={() => setTemplateId(template.templateId)}
+          onClick={() => chooseTemplate(template.templateId)}
         >
           <View className='list-item__row'>
             <Text className='list-item__title'>{template.title}</Text>
@@ -204,13 +214,16 @@ export default function CouponsPage() {
         className='field__input'
         placeholder='模板编号'
         value={templateId}
-        onInput={(e) => setTemplateId(e.detail.value)}
+        onInput={(e) => chooseTemplate(e.detail.value)}
       />
       <Input
         className='field__input'
         placeholder='会员编号，用空格或逗号分隔'
         value={memberIdsText}
-        onInput={(e) => setMemberIdsText(e.detail.value)}
+        onInput={(e) => {
+          issueKey.settle()
+          setMemberIdsText(e.detail.value)
+        }}
       />
       <Button className='button button--primary' data-testid='issue-coupons' onClick={issue}>
         发放
