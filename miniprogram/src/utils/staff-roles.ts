@@ -10,3 +10,6 @@ export const roleTitles: Record<StaffRoleName, string> = {
 
 /** Who may reveal a member's unmasked details, as the permission table says for `revealMember`. */
 export const revealingRoles: readonly StaffRoleName[] = ['region_manager', 'hq_admin']
+
+/** Who may adjust a member's points, as the permission table says for `adjustPoints`. */
+export const adjustingRoles: readonly StaffRoleName[] = ['hq_admin']

@@ -15,14 +15,16 @@ import { ErrorNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
 import { formatShanghaiMinute } from '../../../utils/china-time'
 import { downloadCsv } from '../../../utils/download'
-import { revealingRoles } from '../../../utils/staff-roles'
+import { adjustingRoles, revealingRoles } from '../../../utils/staff-roles'
+import { PointsAdjustment } from './points-adjustment'
 
 const foundMemberSchema = z.object({ memberId: z.string(), member: memberViewSchema })
 
 /**
  * The members of the caller's scope: a store manager's store, a region manager's region, all of
  * them for HQ. Masked as the role sees them; a region manager or HQ admin reveals one member at
- * a time, and an HQ admin exports the list. Every row shown, revealed or exported is audited.
+ * a time, and an HQ admin exports the list and adjusts a member's points. Every row shown,
+ * revealed or exported, and every adjustment, is audited.
  */
 export default function MembersPage() {
   const [profile, setProfile] = useState<StaffProfile | null>(null)
@@ -32,6 +34,7 @@ export default function MembersPage() {
   const [notice, setNotice] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [isBusy, setIsBusy] = useState(false)
+  const [adjustingId, setAdjustingId] = useState<string | null>(null)
 
   useLoad(async () => {
     const me = await callFunction('staff', { action: 'me' }, staffProfileSchema)
@@ -115,9 +118,20 @@ export default function MembersPage() {
     if (files > 0) setNotice(`已导出 ${count} 位会员，共 ${files} 个文件；导出已记入审计日志`)
   }
 
+  function showAdjusted(memberId: string, balance: number) {
+    setAdjustingId(null)
+    setNotice(`积分已调整，现有 ${balance} 积分；调整已记入审计日志`)
+    setMembers((shown) =>
+      shown.map((member) =>
+        member.memberId === memberId ? { ...member, points: balance } : member,
+      ),
+    )
+  }
+
   const isHq = profile?.role === 'hq_admin' || profile?.role === 'hq_analyst'
   const canSearch = isHq || profile?.role === 'region_manager'
   const canReveal = profile ? revealingRoles.includes(profile.role) : false
+  const canAdjust = profile ? adjustingRoles.includes(profile.role) : false
 
   return (
     <View className='page' data-testid='members-page'>
@@ -194,6 +208,21 @@ export default function MembersPage() {
               >
                 显示完整信息
               </Button>
+            )}
+            {canAdjust && adjustingId !== member.memberId && (
+              <Button
+                className='button button--ghost'
+                data-testid='member-adjust'
+                onClick={() => setAdjustingId(member.memberId)}
+              >
+                调整积分
+              </Button>
+            )}
+            {adjustingId === member.memberId && (
+              <PointsAdjustment
+                member={member}
+                onAdjusted={(balance) => showAdjusted(member.memberId, balance)}
+              />
             )}
           </View>
         ))}

@@ -18,6 +18,7 @@ export default function StaffPointsPage() {
   const [pointsText, setPointsText] = useState('')
   const [orderNo, setOrderNo] = useState(() => makeOrderNo(Date.now()))
   const [refundOrderNo, setRefundOrderNo] = useState('')
+  const [refundNo, setRefundNo] = useState('')
   const [refundText, setRefundText] = useState('')
   const [notice, setNotice] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -54,12 +55,18 @@ export default function StaffPointsPage() {
 
   async function refund() {
     const amountFen = parseYuanToFen(refundText)
-    if (!refundOrderNo.trim() || !amountFen) {
-      setError('请输入订单号和退款金额')
+    if (!refundOrderNo.trim() || !refundNo.trim() || !amountFen) {
+      setError('请输入订单号、退款单号和退款金额')
       return
     }
 
-    const event = { action: 'refund' as const, orderNo: refundOrderNo.trim(), amountFen }
+    // The 退款单号 from the POS receipt tells a second partial refund from a retry of the first.
+    const event = {
+      action: 'refund' as const,
+      orderNo: refundOrderNo.trim(),
+      refundNo: refundNo.trim(),
+      amountFen,
+    }
     const result = await callFunction('staff', event, refundResultSchema)
     if (!result.ok) {
       setError(result.error.message)
@@ -67,6 +74,9 @@ export default function StaffPointsPage() {
     }
 
     setError(null)
+    // The next refund comes with a receipt and a 退款单号 of its own.
+    setRefundNo('')
+    setRefundText('')
     const { pointsReversed, shortfall } = result.data
     setNotice(
       `已扣回 ${pointsReversed} 积分` +
@@ -108,22 +118,35 @@ export default function StaffPointsPage() {
       <Text className='section-title'>退款扣回积分</Text>
       <Input
         className='input'
+        data-testid='refund-order-input'
         placeholder='本店订单号'
         value={refundOrderNo}
         onInput={(e) => setRefundOrderNo(e.detail.value)}
       />
       <Input
         className='input'
+        data-testid='refund-no-input'
+        placeholder='退款单号（见收银小票）'
+        value={refundNo}
+        onInput={(e) => setRefundNo(e.detail.value)}
+      />
+      <Input
+        className='input'
+        data-testid='refund-amount-input'
         type='digit'
         placeholder='退款金额（元）'
         value={refundText}
         onInput={(e) => setRefundText(e.detail.value)}
       />
-      <Button className='button button--ghost' onClick={refund}>
+      <Button className='button button--ghost' data-testid='refund-submit' onClick={refund}>
         退款
       </Button>
 
-      {notice && <Text className='muted'>{notice}</Text>}
+      {notice && (
+        <Text className='muted' data-testid='staff-points-notice'>
+          {notice}
+        </Text>
+      )}
       <ErrorNotice message={error} testId='staff-points-error' />
     </View>
   )
