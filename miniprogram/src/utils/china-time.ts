@@ -25,6 +25,13 @@ export function formatShanghaiMinute(iso: string): string {
   return `${year}-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}`
 }
 
+/** The Shanghai business day of an instant, `2025-03-01`. */
+export function formatShanghaiDate(epochMs: number): string {
+  const { year, month, day } = shanghaiParts(epochMs)
+
+  return `${year}-${pad(month)}-${pad(day)}`
+}
+
 /** A fresh order number: `yyyyMMddHHmmss` in Shanghai time and three random digits. */
 export function makeOrderNo(epochMs: number, random: () => number = Math.random): string {
   const parts = shanghaiParts(epochMs)

@@ -4,16 +4,20 @@ import { useState } from 'react'
 import { pointsRulesSchema, tierNames, type PointsRules } from '../../../../../typings'
 import { ErrorNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
+import { useChainPlaces } from '../../chain-places'
+import { PromotionEditor, type PromotionDraft } from './promotion-editor'
 
 /**
- * HQ's earning, expiry and tier rules. Region managers and analysts may read them; saving is
- * refused by the function for them.
- * TODO(#5): promotions are shown but edited only through the hq function for now.
+ * HQ's earning, expiry and tier rules and the stores' promotions. Region managers and analysts
+ * may read them; saving is refused by the function for them. Promotions are changed in the page
+ * and saved with the rest, in one `updateRules`.
  */
 export default function RulesPage() {
   const [rules, setRules] = useState<PointsRules | null>(null)
+  const [draft, setDraft] = useState<PromotionDraft | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const places = useChainPlaces()
 
   useLoad(async () => {
     const result = await callFunction('hq', { action: 'getRules' }, pointsRulesSchema)
@@ -26,9 +30,22 @@ export default function RulesPage() {
 
     const result = await callFunction('hq', { action: 'updateRules', rules }, pointsRulesSchema)
     if (result.ok) {
+      setRules(result.data)
       setError(null)
       setNotice('已保存，新规则对此后获得的积分生效')
-    } else setError(result.error.message)
+    } else {
+      setNotice(null)
+      setError(result.error.message)
+    }
+  }
+
+  function applyPromotion(promotions: PointsRules['promotions']) {
+    if (!rules) return
+
+    setRules({ ...rules, promotions })
+    setDraft(null)
+    setError(null)
+    setNotice('门店活动已修改，保存后生效')
   }
 
   const number = (text: string) => (/^\d+$/.test(text) ? Number(text) : NaN)
@@ -105,14 +122,54 @@ export default function RulesPage() {
             </View>
           ))}
 
-          <Text className='section-title'>门店活动</Text>
+          <Text className='section-title'>门店活动（上海时间，起止日期都含）</Text>
           {rules.promotions.length === 0 && <Text className='muted'>暂无</Text>}
-          {rules.promotions.map((promotion) => (
-            <Text key={promotion.promotionId} className='muted'>
-              {promotion.title}：{promotion.startsOn} 至 {promotion.endsOn}，积分 ×
-              {promotion.multiplierPercent / 100}（{promotion.storeIds.length} 家门店）
-            </Text>
+          {rules.promotions.map((promotion, index) => (
+            <View key={promotion.promotionId} className='list-item' data-testid='promotion-item'>
+              <Text className='list-item__title'>{promotion.title}</Text>
+              <Text className='muted'>
+                {promotion.startsOn} 至 {promotion.endsOn}，积分 ×
+                {promotion.multiplierPercent / 100}（{promotion.storeIds.length} 家门店：
+                {promotion.storeIds.slice(0, 5).join('、')}
+                {promotion.storeIds.length > 5 ? ' 等' : ''}）
+              </Text>
+              <View className='button-row'>
+                <Button
+                  className='button button--ghost button--small'
+                  data-testid='promotion-edit'
+                  onClick={() => setDraft({ index, promotion })}
+                >
+                  修改
+                </Button>
+                <Button
+                  className='button button--danger button--small'
+                  data-testid='promotion-remove'
+                  onClick={() =>
+                    applyPromotion(rules.promotions.filter((_, other) => other !== index))
+                  }
+                >
+                  删除
+                </Button>
+              </View>
+            </View>
           ))}
+          {draft ? (
+            <PromotionEditor
+              draft={draft}
+              promotions={rules.promotions}
+              places={places}
+              onApply={applyPromotion}
+              onCancel={() => setDraft(null)}
+            />
+          ) : (
+            <Button
+              className='button button--ghost'
+              data-testid='promotion-add'
+              onClick={() => setDraft({ index: null, promotion: null })}
+            >
+              添加门店活动
+            </Button>
+          )}
 
           <Button className='button' data-testid='hq-rules-save' onClick={save}>
             保存
