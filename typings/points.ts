@@ -29,8 +29,13 @@ export const tierRuleSchema = z.strictObject({
   /** Qualifying points earned in the rolling 12 months that reach this tier. */
   threshold: z.number().int().min(0).max(10_000_000),
   multiplierPercent: multiplierPercentSchema,
-  // TODO(#5): the gift is text for people; nothing issues it yet (birthdayGreeting, coupons #6).
+  /** The birthday gift in words, as the member's tier page shows it. */
   birthdayGift: z.string().trim().max(64),
+  /**
+   * The coupon template the birthdayGreeting timer issues on the member's birthday; absent or
+   * null, the tier gives no coupon and the words alone describe the gift.
+   */
+  birthdayGiftTemplateId: idSchema.nullable().optional(),
 })
 
 export type TierRule = z.infer<typeof tierRuleSchema>

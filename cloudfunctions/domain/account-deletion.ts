@@ -14,6 +14,7 @@ const ERASED_FIELDS = {
   unionid: null,
   name: null,
   birthday: null,
+  birthdayMonthDay: null,
   gender: null,
   preferredStoreId: null,
   codeSecret: '',

@@ -1,6 +1,7 @@
 import type { Card } from '../../typings/member'
 import type { Gender, Profile } from '../../typings/member-identity'
 import { appendAudit, memberAuditActor } from './audit'
+import { toBirthdayMonthDay } from './birthday-gifts'
 import { loadStoreRefs } from './chain'
 import { buildCard, type RandomBytes } from './members'
 import type { MemberDoc, StoreDoc } from './models'
@@ -64,6 +65,8 @@ export async function updateProfile(
     Object.entries(changes).filter(([, value]) => value !== undefined),
   ) as Record<string, unknown>
   const fields = Object.keys(set)
+  // Derived, not a field the member named: the audit lists what they changed.
+  if (changes.birthday !== undefined) set.birthdayMonthDay = toBirthdayMonthDay(changes.birthday)
 
   const updated = await db.transaction(async (tx) => {
     const member = await tx.get<MemberDoc>('members', memberId)

@@ -1,6 +1,7 @@
 import type { Card, RegisterResult } from '../../typings/member'
 import { CARD_CODE_STEP_SECONDS, randomSecretHex } from '../../typings/card-code'
 import { appendAudit, memberAuditActor } from './audit'
+import { toBirthdayMonthDay } from './birthday-gifts'
 import { loadStoreRefs } from './chain'
 import { countUsableCoupons, issueWelcomeGift } from './coupons'
 import type { MemberDoc, MemberKeyDoc, StoreDoc } from './models'
@@ -106,6 +107,7 @@ export async function registerMember(
       unionid: registration.unionid,
       name: registration.name,
       birthday: registration.birthday,
+      birthdayMonthDay: toBirthdayMonthDay(registration.birthday),
       homeStoreId: registration.storeId,
       consent: { version: registration.consentVersion, acceptedAt: toStoredTime(now) },
       tier: 'regular',

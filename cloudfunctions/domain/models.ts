@@ -38,6 +38,11 @@ export interface MemberDoc extends Doc {
   unionid: string | null
   name: string | null
   birthday: string | null
+  /**
+   * The birthday's `MM-DD`, kept beside it by every writer of `birthday`, so the birthday timer
+   * finds the day's members by equality. Absent on members stored before it existed.
+   */
+  birthdayMonthDay?: string | null
   homeStoreId: string | null
   consent: { version: string; acceptedAt: string }
   tier: Tier

@@ -4,7 +4,7 @@ import { appendAudit } from './audit'
 import type { RandomBytes } from './members'
 import type { StaffDoc } from './models'
 import type { Database, Doc } from './ports'
-import { succeed, type Result } from './result'
+import { refuse, succeed, type Result } from './result'
 import { defaultSettings } from './settings'
 
 /**
@@ -46,6 +46,9 @@ export async function savePointsRules(
   rules: PointsRules,
   context: { now: Date; requestId: string; randomBytes: RandomBytes },
 ): Promise<Result<PointsRules>> {
+  const refused = await checkGiftTemplatesExist(db, rules)
+  if (refused) return refused
+
   return db.transaction(async (tx) => {
     await tx.set('settings', { _id: POINTS_RULES_ID, rules })
     await appendAudit(
@@ -64,6 +67,24 @@ export async function savePointsRules(
 
     return succeed(rules)
   })
+}
+
+/**
+ * A birthday gift naming no template would be found out only on the member's birthday, as a
+ * refusal in the timer's report; HQ hears of it while saving instead.
+ */
+async function checkGiftTemplatesExist(db: Database, rules: PointsRules) {
+  const named = [...new Set(rules.tiers.flatMap((rule) => rule.birthdayGiftTemplateId ?? []))]
+  if (named.length === 0) return null
+
+  const found = await db.find<Doc>(
+    'couponTemplates',
+    { _id: { $in: named } },
+    { limit: named.length },
+  )
+  const missing = named.filter((id) => !found.some((template) => template._id === id))
+
+  return missing.length ? refuse('INVALID_INPUT', `没有这些券模板：${missing.join(', ')}`) : null
 }
 
 export interface Earning {
