@@ -52,7 +52,14 @@ async function createGiftTemplate(db: Database, fields: Record<string, unknown> 
   const created = await createCouponTemplate(
     db,
     hq,
-    { title: '生日蛋糕券', kind: 'gift', validDays: 30, costBearer: 'hq', ...fields },
+    {
+      title: '生日蛋糕券',
+      kind: 'gift',
+      valueFen: 3_000,
+      validDays: 30,
+      costBearer: 'hq',
+      ...fields,
+    },
     { now: MAY_17, requestId: 'r-template', randomBytes: random },
   )
   if (!created.ok) throw new Error(created.error.message)
