@@ -29,6 +29,22 @@ export const couponStatusSchema = z.enum(['usable', 'used', 'expired'])
 
 export type CouponStatus = z.infer<typeof couponStatusSchema>
 
+/**
+ * Where a page ended, for lists in time order: the stored UTC time and the id of its last item,
+ * `<UTC ISO>~<id>`, as `nextCursor` gave it.
+ */
+export const timeCursorSchema = z
+  .string()
+  .max(200)
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z~[A-Za-z0-9_-]+$/)
+  .refine((cursor) => !Number.isNaN(Date.parse(cursor.slice(0, 24))), '分页位置无效')
+
+/** Where a page of offers ended: the points price and the id of its last template. */
+export const priceCursorSchema = z
+  .string()
+  .max(200)
+  .regex(/^[1-9]\d{0,7}~[A-Za-z0-9_-]+$/)
+
 /** A Shanghai month, `YYYY-MM`. */
 export const businessMonthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/)
 
@@ -86,7 +102,8 @@ export const couponHqEventSchemas = [
     /** The idempotency key of this batch: a retry issues nothing twice. */
     issueNo: orderNoSchema.optional(),
   }),
-  z.strictObject({ action: z.literal('couponTemplates') }),
+  /** Newest first, a page at a time; `cursor` is the `nextCursor` of the page before. */
+  z.strictObject({ action: z.literal('couponTemplates'), cursor: timeCursorSchema.optional() }),
   z.strictObject({
     action: z.literal('settlement'),
     month: businessMonthSchema,
@@ -96,15 +113,22 @@ export const couponHqEventSchemas = [
 ] as const
 
 export const couponMemberEventSchemas = [
-  z.strictObject({ action: z.literal('coupons'), status: couponStatusSchema.optional() }),
+  /** The wallet, newest first, a page at a time; `status` is what each coupon is now. */
+  z.strictObject({
+    action: z.literal('coupons'),
+    status: couponStatusSchema.optional(),
+    cursor: timeCursorSchema.optional(),
+  }),
+  /** One coupon of the member's, whatever page of the wallet it is on. */
+  z.strictObject({ action: z.literal('coupon'), couponId: idSchema }),
   z.strictObject({
     action: z.literal('exchange'),
     templateId: idSchema,
     /** The idempotency key of this exchange: a retry spends the points once. */
     exchangeNo: orderNoSchema.optional(),
   }),
-  /** The templates the member can take for points now, with their balance. */
-  z.strictObject({ action: z.literal('exchangeable') }),
+  /** The templates the member can take for points now, cheapest first, with their balance. */
+  z.strictObject({ action: z.literal('exchangeable'), cursor: priceCursorSchema.optional() }),
 ] as const
 
 export const couponStaffEventSchemas = [
@@ -145,7 +169,12 @@ export const couponTemplateSchema = z.object({
 
 export type CouponTemplate = z.infer<typeof couponTemplateSchema>
 
-export const couponTemplatesSchema = z.object({ templates: z.array(couponTemplateSchema) })
+export const couponTemplatesSchema = z.object({
+  templates: z.array(couponTemplateSchema),
+  nextCursor: z.string().nullable(),
+})
+
+export type CouponTemplatePage = z.infer<typeof couponTemplatesSchema>
 
 export const issueResultSchema = z.object({
   issued: z.array(z.object({ memberId: z.string(), couponId: z.string() })),
@@ -182,9 +211,14 @@ export const walletCouponSchema = z.object({
 
 export type WalletCoupon = z.infer<typeof walletCouponSchema>
 
-export const walletSchema = z.object({ coupons: z.array(walletCouponSchema) })
+export const walletSchema = z.object({
+  coupons: z.array(walletCouponSchema),
+  nextCursor: z.string().nullable(),
+})
 
 export type Wallet = z.infer<typeof walletSchema>
+
+export const walletCouponAnswerSchema = z.object({ coupon: walletCouponSchema })
 
 export const exchangeResultSchema = z.object({ couponId: z.string(), balance: z.number().int() })
 
@@ -210,10 +244,14 @@ export const exchangeableCouponSchema = z.object({
 
 export type ExchangeableCoupon = z.infer<typeof exchangeableCouponSchema>
 
-/** `balance` is what an exchange could spend now. */
+/**
+ * `balance` is what an exchange could spend now. A page may hold fewer offers than others while
+ * `nextCursor` still names more: it stops after reading so many templates that cannot be taken.
+ */
 export const exchangeableCouponsSchema = z.object({
   balance: z.number().int(),
   templates: z.array(exchangeableCouponSchema),
+  nextCursor: z.string().nullable(),
 })
 
 export type ExchangeableCoupons = z.infer<typeof exchangeableCouponsSchema>

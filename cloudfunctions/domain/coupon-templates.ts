@@ -4,10 +4,11 @@ import type {
   CostBearer,
   CouponKind,
   CouponStores,
-  CouponTemplate,
+  CouponTemplatePage,
   CreateCouponTemplateInput,
 } from '../../typings/coupons'
 import { appendAudit } from './audit'
+import { findAfter, parseKeysetCursor, splitPage } from './keyset-pages'
 import type { RandomBytes } from './members'
 import type { StaffDoc, StoreDoc } from './models'
 import type { Database, Doc } from './ports'
@@ -124,16 +125,25 @@ async function checkStoresExist(db: Database, stores: CouponStores) {
   return missing.length ? refuse('INVALID_INPUT', `没有这些门店：${missing.join(', ')}`) : null
 }
 
-// TODO(#6): at most this many templates are listed; the console pages them once HQ has more.
-const TEMPLATE_LIST_LIMIT = 200
+const TEMPLATE_PAGE_SIZE = 50
 
-/** Every template with how many were issued, newest first: the console's stock view. */
-export async function listCouponTemplates(db: Database): Promise<{ templates: CouponTemplate[] }> {
-  const templates = await db.find<CouponTemplateDoc>(
+/**
+ * The templates with how many were issued, newest first, a page at a time: the console's stock
+ * view. `cursor` is the `nextCursor` of the page before.
+ */
+export async function listCouponTemplates(
+  db: Database,
+  cursor: string | undefined,
+): Promise<CouponTemplatePage> {
+  const found = await findAfter<CouponTemplateDoc>(
+    db,
     'couponTemplates',
-    {},
-    { orderBy: [['createdAt', 'desc']], limit: TEMPLATE_LIST_LIMIT },
+    [{}],
+    { field: 'createdAt', direction: 'desc' },
+    cursor ? parseKeysetCursor(cursor) : null,
+    TEMPLATE_PAGE_SIZE + 1,
   )
+  const { page: templates, nextCursor } = splitPage(found, TEMPLATE_PAGE_SIZE, 'createdAt')
   const counters = templates.length
     ? await db.find<CouponCounterDoc>(
         'couponCounters',
@@ -150,6 +160,7 @@ export async function listCouponTemplates(db: Database): Promise<{ templates: Co
       issued: issuedById.get(templateCounterId(_id)) ?? 0,
       createdAt: formatBusinessTime(template.createdAt),
     })),
+    nextCursor,
   }
 }
 

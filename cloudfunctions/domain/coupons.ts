@@ -30,6 +30,13 @@ import {
   type CouponCounterDoc,
   type CouponTemplateDoc,
 } from './coupon-templates'
+import {
+  findAfter,
+  formatKeysetCursor,
+  parseKeysetCursor,
+  splitPage,
+  type KeysetPosition,
+} from './keyset-pages'
 import type { RandomBytes } from './members'
 import type { MemberDoc, RegionDoc, StaffDoc, StoreDoc } from './models'
 import {
@@ -375,27 +382,77 @@ export function isUsableNow(coupon: CouponDoc, now: Date): boolean {
   return coupon.status === 'usable' && coupon.validFrom <= at && at < coupon.validUntil
 }
 
-// TODO(#6): the wallet answers at most this many coupons; members holding more need paging.
-const WALLET_LIMIT = 200
+const WALLET_PAGE_SIZE = 20
+/** Coupons read per query where every one must be seen: the card's count, the scan summary. */
+const USABLE_CHUNK_SIZE = 100
 
-async function findMemberCoupons(db: Database, memberId: string): Promise<CouponDoc[]> {
-  return db.find<CouponDoc>(
-    'coupons',
-    { memberId },
-    { orderBy: [['issuedAt', 'desc']], limit: WALLET_LIMIT },
-  )
+const byIssuedAt = { field: 'issuedAt', direction: 'desc' } as const
+
+/**
+ * The stored states that read as `status` now, one filter each (their union is the status).
+ * A stored `usable` past its validity is expired before the timer marks it, so the status is a
+ * range on `validUntil` as well, and paging by the stored state alone would miss or repeat it.
+ */
+function filtersForStatus(memberId: string, status: CouponStatus | undefined, now: Date) {
+  const at = toStoredTime(now)
+  switch (status) {
+    case undefined:
+      return [{ memberId }]
+    case 'usable':
+      return [{ memberId, status: 'usable', validUntil: { $gt: at } }]
+    case 'used':
+      return [{ memberId, status: 'used' }]
+    case 'expired':
+      return [
+        { memberId, status: 'expired' },
+        { memberId, status: 'usable', validUntil: { $lte: at } },
+      ]
+  }
 }
 
-/** The wallet: each coupon with where it works and until when, filtered by its status now. */
+/**
+ * The wallet, newest first, a page at a time: each coupon with where it works and until when,
+ * filtered by its status now. `cursor` is the `nextCursor` of the page before.
+ */
 export async function listWallet(
   db: Database,
   memberId: string,
-  status: CouponStatus | undefined,
+  query: { status?: CouponStatus; cursor?: string },
   now: Date,
 ): Promise<Wallet> {
-  const coupons = (await findMemberCoupons(db, memberId)).filter(
-    (coupon) => !status || currentStatus(coupon, now) === status,
+  const found = await findAfter<CouponDoc>(
+    db,
+    'coupons',
+    filtersForStatus(memberId, query.status, now),
+    byIssuedAt,
+    query.cursor ? parseKeysetCursor(query.cursor) : null,
+    WALLET_PAGE_SIZE + 1,
   )
+  const { page, nextCursor } = splitPage(found, WALLET_PAGE_SIZE, byIssuedAt.field)
+
+  return { coupons: await toWalletCoupons(db, page, now), nextCursor }
+}
+
+/** One of the member's coupons, for its own page: another member's is not found. */
+export async function findWalletCoupon(
+  db: Database,
+  memberId: string,
+  couponId: string,
+  now: Date,
+): Promise<Result<{ coupon: WalletCoupon }>> {
+  const coupon = await db.get<CouponDoc>('coupons', couponId)
+  if (!coupon || coupon.memberId !== memberId) return refuse('COUPON_NOT_FOUND')
+
+  const [shown] = await toWalletCoupons(db, [coupon], now)
+
+  return succeed({ coupon: shown })
+}
+
+async function toWalletCoupons(
+  db: Database,
+  coupons: CouponDoc[],
+  now: Date,
+): Promise<WalletCoupon[]> {
   const redeemedIds = coupons.flatMap((coupon) =>
     coupon.redemption ? [coupon.redemption.storeId] : [],
   )
@@ -405,33 +462,31 @@ export async function listWallet(
     redeemedIds,
   )
 
-  return {
-    coupons: coupons.map((coupon): WalletCoupon => {
-      const redemption = coupon.redemption
+  return coupons.map((coupon): WalletCoupon => {
+    const redemption = coupon.redemption
 
-      return {
-        couponId: coupon._id,
-        templateId: coupon.templateId,
-        title: coupon.title,
-        kind: coupon.kind,
-        valueFen: coupon.valueFen,
-        discountPercent: coupon.discountPercent,
-        maxDiscountFen: coupon.maxDiscountFen,
-        minSpendFen: coupon.minSpendFen,
-        status: currentStatus(coupon, now),
-        validFrom: formatBusinessTime(coupon.validFrom),
-        validUntil: formatLastValidMoment(coupon.validUntil),
-        places: describePlaces(coupon.stores, stores, regionNames),
-        redeemed: redemption
-          ? {
-              at: formatBusinessTime(redemption.at),
-              store: stores.get(redemption.storeId) ?? null,
-              discountFen: redemption.discountFen,
-            }
-          : null,
-      }
-    }),
-  }
+    return {
+      couponId: coupon._id,
+      templateId: coupon.templateId,
+      title: coupon.title,
+      kind: coupon.kind,
+      valueFen: coupon.valueFen,
+      discountPercent: coupon.discountPercent,
+      maxDiscountFen: coupon.maxDiscountFen,
+      minSpendFen: coupon.minSpendFen,
+      status: currentStatus(coupon, now),
+      validFrom: formatBusinessTime(coupon.validFrom),
+      validUntil: formatLastValidMoment(coupon.validUntil),
+      places: describePlaces(coupon.stores, stores, regionNames),
+      redeemed: redemption
+        ? {
+            at: formatBusinessTime(redemption.at),
+            store: stores.get(redemption.storeId) ?? null,
+            discountFen: redemption.discountFen,
+          }
+        : null,
+    }
+  })
 }
 
 /** The stores and regions named by where these coupons work, plus `moreStoreIds`. */
@@ -470,47 +525,55 @@ function describePlaces(
   return { scope: 'list', description: `指定 ${listed.length} 家门店可用`, stores: listed }
 }
 
-// TODO(#6): at most this many templates are read, and those past their dates, sold out or at
-// the member's limit are dropped after the query, so fewer may be offered while more exist.
-const EXCHANGEABLE_LIMIT = 50
+const OFFER_PAGE_SIZE = 20
+const OFFER_CHUNK_SIZE = 50
+/**
+ * Reads of templates per page of offers. Templates sold out, ended or at the member's limit stay
+ * priced forever, so a page that finds few takeable ones stops after this many reads and names
+ * where it stopped, keeping each call's work bounded however many dead templates HQ keeps.
+ */
+const OFFER_READS_PER_PAGE = 4
+
+const byPrice = { field: 'exchangePoints', direction: 'asc' } as const
 
 /**
- * What the member can take for points now: templates with a points price whose coupon would not
- * be born expired, with stock left and under the member's own limit, cheapest first. The balance
- * is what an exchange could spend now, lots past their expiry left out.
+ * What the member can take for points now, cheapest first, a page at a time: templates with a
+ * points price whose coupon would not be born expired, with stock left and under the member's
+ * own limit. The balance is what an exchange could spend now, lots past their expiry left out.
+ * `cursor` is the `nextCursor` of the page before: the last template read, offered or not.
  */
 export async function listExchangeable(
   db: Database,
   member: MemberDoc,
+  cursor: string | undefined,
   now: Date,
 ): Promise<ExchangeableCoupons> {
-  const priced = await db.find<CouponTemplateDoc>(
-    'couponTemplates',
-    { exchangePoints: { $gt: 0 } },
-    { orderBy: [['exchangePoints', 'asc']], limit: EXCHANGEABLE_LIMIT },
-  )
-  const open = priced.filter((template) => !hasValidityEnded(template, now))
-  const counterIds = open.flatMap((template) => [
-    templateCounterId(template._id),
-    memberCounterId(template._id, member._id),
-  ])
-  const counters = counterIds.length
-    ? await db.find<CouponCounterDoc>(
-        'couponCounters',
-        { _id: { $in: counterIds } },
-        { limit: counterIds.length },
-      )
-    : []
-  const issuedById = new Map(counters.map((counter) => [counter._id, counter.issued]))
-  const takeable = open.filter((template) => {
-    const issued = issuedById.get(templateCounterId(template._id)) ?? 0
-    const held = issuedById.get(memberCounterId(template._id, member._id)) ?? 0
-
-    return (
-      (template.stock === null || issued < template.stock) &&
-      (template.perMemberLimit === null || held < template.perMemberLimit)
+  const takeable: CouponTemplateDoc[] = []
+  let after = cursor ? parseKeysetCursor(cursor, true) : null
+  let hasMore = true
+  for (let read = 0; read < OFFER_READS_PER_PAGE && hasMore; read += 1) {
+    const chunk = await findAfter<CouponTemplateDoc>(
+      db,
+      'couponTemplates',
+      [{ exchangePoints: { $gt: 0 } }],
+      byPrice,
+      after,
+      OFFER_CHUNK_SIZE,
     )
-  })
+    const canTake = await findTakeable(db, chunk, member._id, now)
+    // The page ends at the template that filled it: the rest of the chunk is the next page's.
+    let examined = 0
+    for (const template of chunk) {
+      if (takeable.length === OFFER_PAGE_SIZE) break
+
+      examined += 1
+      after = { value: template.exchangePoints ?? 0, id: template._id }
+      if (canTake.has(template._id)) takeable.push(template)
+    }
+    hasMore = examined < chunk.length || chunk.length === OFFER_CHUNK_SIZE
+    if (takeable.length === OFFER_PAGE_SIZE) break
+  }
+
   const { stores, regionNames } = await loadPlaceNames(
     db,
     takeable.map((template) => template.stores),
@@ -538,17 +601,62 @@ export async function listExchangeable(
         places: describePlaces(template.stores, stores, regionNames),
       }
     }),
+    nextCursor: hasMore && after ? formatKeysetCursor(after.value, after.id) : null,
   }
 }
 
-/** Coupons the member can use right now, for the card's count. */
-export async function countUsableCoupons(db: Database, memberId: string, now: Date) {
-  const coupons = await findMemberCoupons(db, memberId)
+/**
+ * The ids of these templates a member could take now: not past their dates, with stock left
+ * and under the member's own limit, read from the counters the issue itself checks.
+ */
+async function findTakeable(
+  db: Database,
+  templates: CouponTemplateDoc[],
+  memberId: string,
+  now: Date,
+): Promise<Set<string>> {
+  const open = templates.filter((template) => !hasValidityEnded(template, now))
+  const counterIds = open.flatMap((template) => [
+    templateCounterId(template._id),
+    memberCounterId(template._id, memberId),
+  ])
+  const counters = counterIds.length
+    ? await db.find<CouponCounterDoc>(
+        'couponCounters',
+        { _id: { $in: counterIds } },
+        { limit: counterIds.length },
+      )
+    : []
+  const issuedById = new Map(counters.map((counter) => [counter._id, counter.issued]))
+  const takeable = open.filter((template) => {
+    const issued = issuedById.get(templateCounterId(template._id)) ?? 0
+    const held = issuedById.get(memberCounterId(template._id, memberId)) ?? 0
 
-  return coupons.filter((coupon) => isUsableNow(coupon, now)).length
+    return (
+      (template.stock === null || issued < template.stock) &&
+      (template.perMemberLimit === null || held < template.perMemberLimit)
+    )
+  })
+
+  return new Set(takeable.map((template) => template._id))
 }
 
-/** Coupons the member can use at this store right now: the counter's scan summary. */
+/** Coupons the member can use right now, for the card's count: counted, so none is left out. */
+export async function countUsableCoupons(db: Database, memberId: string, now: Date) {
+  const at = toStoredTime(now)
+
+  return db.count('coupons', {
+    memberId,
+    status: 'usable',
+    validFrom: { $lte: at },
+    validUntil: { $gt: at },
+  })
+}
+
+/**
+ * Coupons the member can use at this store right now, newest first: the counter's scan summary.
+ * Every usable coupon is read, a chunk at a time, since where one works is not a query.
+ */
 export async function listUsableAtStore(
   db: Database,
   memberId: string,
@@ -558,15 +666,32 @@ export async function listUsableAtStore(
   const store = await db.get<StoreDoc>('stores', storeId)
   if (!store) return []
 
-  const coupons = await findMemberCoupons(db, memberId)
+  const usable: CouponDoc[] = []
+  const filters = filtersForStatus(memberId, 'usable', now)
+  let after: KeysetPosition | null = null
+  for (;;) {
+    const chunk: CouponDoc[] = await findAfter<CouponDoc>(
+      db,
+      'coupons',
+      filters,
+      byIssuedAt,
+      after,
+      USABLE_CHUNK_SIZE,
+    )
+    usable.push(
+      ...chunk.filter((coupon) => isUsableNow(coupon, now) && isAcceptedAt(coupon.stores, store)),
+    )
+    const last = chunk.at(-1)
+    if (chunk.length < USABLE_CHUNK_SIZE || !last) break
 
-  return coupons
-    .filter((coupon) => isUsableNow(coupon, now) && isAcceptedAt(coupon.stores, store))
-    .map((coupon) => ({
-      couponId: coupon._id,
-      title: coupon.title,
-      kind: coupon.kind,
-      minSpendFen: coupon.minSpendFen,
-      validUntil: formatLastValidMoment(coupon.validUntil),
-    }))
+    after = { value: last.issuedAt, id: last._id }
+  }
+
+  return usable.map((coupon) => ({
+    couponId: coupon._id,
+    title: coupon.title,
+    kind: coupon.kind,
+    minSpendFen: coupon.minSpendFen,
+    validUntil: formatLastValidMoment(coupon.validUntil),
+  }))
 }

@@ -47,7 +47,7 @@ export const main = defineFunction({
       case 'issueCoupons':
         return issueCoupons(db, staff, event, { now, requestId, randomBytes })
       case 'couponTemplates':
-        return succeed(await listCouponTemplates(db))
+        return succeed(await listCouponTemplates(db, event.cursor))
       case 'settlement':
         return answerSettlement(db, { ...event, storeId: event.storeId ?? null })
       case 'upsertStaff': {

@@ -3,7 +3,12 @@ import { listOpenStores } from '../domain/chain'
 import { hasCurrentConsent } from '../domain/member-profile'
 import { buildCard, findMemberByCaller, registerAndBuildCard } from '../domain/members'
 import { issueCardCode } from '../domain/card-codes'
-import { exchangeForCoupon, listExchangeable, listWallet } from '../domain/coupons'
+import {
+  exchangeForCoupon,
+  findWalletCoupon,
+  listExchangeable,
+  listWallet,
+} from '../domain/coupons'
 import { listHistory } from '../domain/history'
 import { listPoints } from '../domain/points'
 import { loadPointsRules } from '../domain/points-rules'
@@ -73,9 +78,11 @@ export const main = defineFunction({
       case 'stores':
         return succeed({ stores: await listOpenStores(db) })
       case 'coupons':
-        return succeed(await listWallet(db, member._id, event.status, now))
+        return succeed(await listWallet(db, member._id, event, now))
+      case 'coupon':
+        return findWalletCoupon(db, member._id, event.couponId, now)
       case 'exchangeable':
-        return succeed(await listExchangeable(db, member, now))
+        return succeed(await listExchangeable(db, member, event.cursor, now))
       case 'exchange':
         return exchangeForCoupon(db, member, event, now, randomBytes, invocation.requestId)
     }
