@@ -1,4 +1,4 @@
-import { Button, Input, Picker, Text, View } from '@tarojs/components'
+import { Button, Input, Text, View } from '@tarojs/components'
 import { useLoad } from '@tarojs/taro'
 import { useState } from 'react'
 import { z } from 'zod'
@@ -7,7 +7,6 @@ import {
   issueResultSchema,
   settlementCsvSchema,
   settlementReportSchema,
-  type CostBearer,
   type CouponTemplate,
   type IssueResult,
   type SettlementReport,
@@ -15,28 +14,56 @@ import {
 import { ErrorNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
 import { useRequestKey } from '../../../services/request-key'
-import { formatFen, parseYuanToFen } from '../../../utils/money'
+import { formatFen } from '../../../utils/money'
+import { useChainPlaces } from '../../chain-places'
+import { bearers, kindNames, TemplateForm } from './template-form'
 
-const bearers: Array<{ value: CostBearer; label: string }> = [
-  { value: 'hq', label: '总部承担' },
-  { value: 'issuer', label: '发券门店承担' },
-  { value: 'redeemer', label: '核销门店承担' },
-]
+// A function deployed before the list was paged answers no `nextCursor`: its one page is the last.
+const templatePageSchema = couponTemplatesSchema.extend({
+  nextCursor: z.string().nullable().optional(),
+})
+
+/** What a template gives, as HQ reads it in the list. */
+function describeOffer(template: CouponTemplate): string {
+  const spend = template.minSpendFen ? `满 ${formatFen(template.minSpendFen)} 元` : '无门槛'
+  const value = template.valueFen === null ? '' : formatFen(template.valueFen)
+  if (template.kind === 'discount') {
+    const cap =
+      template.maxDiscountFen === null ? '' : `，最多减 ${formatFen(template.maxDiscountFen)} 元`
+
+    // 85 percent paid is 8.5 折, as a price tag says it.
+    return `${spend} ${(template.discountPercent ?? 0) / 10} 折${cap}`
+  }
+  if (template.kind === 'gift') return `${spend} 送礼品（成本 ${value} 元）`
+
+  return `${spend} 减 ${value} 元`
+}
+
+function describeTerms(template: CouponTemplate): string {
+  const validity =
+    template.validFrom && template.validTo
+      ? `${template.validFrom} 至 ${template.validTo}`
+      : `领取后 ${template.validDays ?? 0} 天`
+  const stores =
+    template.stores === 'all'
+      ? '全部门店'
+      : Array.isArray(template.stores)
+        ? `${template.stores.length} 家门店：${template.stores.slice(0, 5).join('、')}`
+        : `区域 ${template.stores.regionId}`
+  const limit = template.perMemberLimit === null ? '' : ` · 每人 ${template.perMemberLimit} 张`
+  const exchange = template.exchangePoints === null ? '' : ` · ${template.exchangePoints} 积分兑换`
+
+  return `${validity} · ${stores}${limit}${exchange}`
+}
 
 /**
- * HQ's coupons: templates with their stock, issuing to members, and the monthly settlement
- * between stores with its CSV export. The form makes cash coupons with N days of validity.
- * TODO(#6): discount and gift templates, fixed dates and store lists are made through the hq
- * function until the form grows them; segments come with campaigns.
+ * HQ's coupons: templates of every kind with their stock, issuing to members, and the monthly
+ * settlement between stores with its CSV export. Segments of members to issue to come with
+ * campaigns; until then coupons go to the members listed by id.
  */
 export default function CouponsPage() {
   const [templates, setTemplates] = useState<CouponTemplate[]>([])
-  const [title, setTitle] = useState('')
-  const [valueText, setValueText] = useState('')
-  const [minSpendText, setMinSpendText] = useState('')
-  const [daysText, setDaysText] = useState('30')
-  const [stockText, setStockText] = useState('')
-  const [bearerIndex, setBearerIndex] = useState(0)
+  const [nextCursor, setNextCursor] = useState<string | null>(null)
   const [templateId, setTemplateId] = useState('')
   const [memberIdsText, setMemberIdsText] = useState('')
   const [issued, setIssued] = useState<IssueResult | null>(null)
@@ -44,6 +71,7 @@ export default function CouponsPage() {
   const [storeId, setStoreId] = useState('')
   const [report, setReport] = useState<SettlementReport | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const places = useChainPlaces()
   // One batch, one key: a second tap after a lost answer issues nothing twice.
   const issueKey = useRequestKey('issue')
 
@@ -53,43 +81,27 @@ export default function CouponsPage() {
     setTemplateId(id)
   }
 
-  async function loadTemplates() {
-    const result = await callFunction('hq', { action: 'couponTemplates' }, couponTemplatesSchema)
-    if (result.ok) setTemplates(result.data.templates)
-    else setError(result.error.message)
-  }
-
-  useLoad(loadTemplates)
-
-  async function create() {
-    const valueFen = parseYuanToFen(valueText)
-    const minSpendFen = minSpendText ? parseYuanToFen(minSpendText) : 0
-    if (!title.trim() || !valueFen || minSpendFen === null || !/^\d+$/.test(daysText)) {
-      setError('请填写名称、面值和有效天数')
-      return
-    }
-
+  /** The first page replaces the list (after a change); a cursor's page is added below it. */
+  async function loadTemplates(cursor: string | null = null) {
     const result = await callFunction(
       'hq',
-      {
-        action: 'createCouponTemplate',
-        title: title.trim(),
-        kind: 'cash',
-        valueFen,
-        minSpendFen,
-        validDays: Number(daysText),
-        ...(stockText ? { stock: Number(stockText) } : {}),
-        costBearer: bearers[bearerIndex].value,
-      },
-      z.object({ templateId: z.string() }),
+      { action: 'couponTemplates', ...(cursor ? { cursor } : {}) },
+      templatePageSchema,
     )
     if (!result.ok) {
       setError(result.error.message)
       return
     }
 
+    setTemplates((shown) => (cursor ? [...shown, ...result.data.templates] : result.data.templates))
+    setNextCursor(result.data.nextCursor ?? null)
+  }
+
+  useLoad(() => loadTemplates())
+
+  async function onCreated(id: string) {
     setError(null)
-    chooseTemplate(result.data.templateId)
+    chooseTemplate(id)
     await loadTemplates()
   }
 
@@ -161,53 +173,27 @@ export default function CouponsPage() {
             </Text>
           </View>
           <Text className='list-item__meta'>
+            <Text data-testid='coupon-template-kind'>{kindNames[template.kind]}</Text> ·{' '}
+            {describeOffer(template)}
+          </Text>
+          <Text className='list-item__meta'>{describeTerms(template)}</Text>
+          <Text className='list-item__meta'>
             {template.templateId} · {bearers.find((b) => b.value === template.costBearer)?.label}
           </Text>
         </View>
       ))}
+      {nextCursor && (
+        <Button
+          className='button button--ghost'
+          data-testid='templates-more'
+          onClick={() => loadTemplates(nextCursor)}
+        >
+          更多
+        </Button>
+      )}
 
-      <Text className='section-title'>新建现金券</Text>
-      <Input
-        className='field__input'
-        placeholder='名称'
-        value={title}
-        onInput={(e) => setTitle(e.detail.value)}
-      />
-      <Input
-        className='field__input'
-        placeholder='面值（元）'
-        value={valueText}
-        onInput={(e) => setValueText(e.detail.value)}
-      />
-      <Input
-        className='field__input'
-        placeholder='最低消费（元，可空）'
-        value={minSpendText}
-        onInput={(e) => setMinSpendText(e.detail.value)}
-      />
-      <Input
-        className='field__input'
-        placeholder='领取后有效天数'
-        value={daysText}
-        onInput={(e) => setDaysText(e.detail.value)}
-      />
-      <Input
-        className='field__input'
-        placeholder='总库存（可空）'
-        value={stockText}
-        onInput={(e) => setStockText(e.detail.value)}
-      />
-      <Picker
-        mode='selector'
-        range={bearers.map((bearer) => bearer.label)}
-        value={bearerIndex}
-        onChange={(e) => setBearerIndex(Number(e.detail.value))}
-      >
-        <Text className='list-item__meta'>成本：{bearers[bearerIndex].label}</Text>
-      </Picker>
-      <Button className='button button--primary' data-testid='create-template' onClick={create}>
-        新建
-      </Button>
+      <Text className='section-title'>新建券模板</Text>
+      <TemplateForm places={places} onCreated={onCreated} />
 
       <Text className='section-title'>发券</Text>
       <Input

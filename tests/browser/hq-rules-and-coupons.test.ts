@@ -1,0 +1,144 @@
+import type { Page } from 'playwright-core'
+import { upsertStaff } from '../../cloudfunctions/domain/chain'
+import { buildH5IfStale } from '../../scripts/build-h5'
+import { startTestCloud, type TestCloud } from '../support/test-cloud'
+import { launchBrowser } from './browser'
+import { fillTaroInput } from './taro-h5'
+
+let env: TestCloud
+let browser: Awaited<ReturnType<typeof launchBrowser>>
+let page: Page
+
+const hqAdmin = { openid: 'o-hq-admin', role: 'hq_admin', name: '总部' }
+
+/** A Shanghai business date `days` from today, as HQ types it. */
+function shanghaiDate(days: number): string {
+  return new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10)
+}
+
+beforeAll(async () => {
+  buildH5IfStale(() => {})
+  env = await startTestCloud()
+  await upsertStaff(env.db, {
+    _id: hqAdmin.openid,
+    openid: hqAdmin.openid,
+    name: hqAdmin.name,
+    role: 'hq_admin',
+    storeId: null,
+    regionId: null,
+    isActive: true,
+  })
+  browser = await launchBrowser()
+  page = await browser.context.newPage()
+}, 240_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await env?.close()
+})
+
+/** Opens a page as the given caller, as the local identity picker would have chosen them. */
+async function openAs(identity: { openid: string; role: string; name: string }, route: string) {
+  await page.goto(`${env.url}/pages/index/index`)
+  await page.evaluate((stored) => {
+    window.localStorage.setItem('tongka.identity', JSON.stringify(stored))
+  }, identity)
+  await page.goto(`${env.url}${route}`)
+}
+
+describe('the HQ console pages for rules and coupons, in the h5 build', () => {
+  it('lets HQ add a promotion for a region that is there after a reload and in the rules', async () => {
+    const startsOn = shanghaiDate(1)
+    const endsOn = shanghaiDate(7)
+
+    await openAs(hqAdmin, '/hq/pages/rules/index')
+    await page.getByTestId('promotion-add').click()
+    await fillTaroInput(page, 'promotion-title', '周末双倍积分')
+    await fillTaroInput(page, 'promotion-multiplier', '200')
+    await fillTaroInput(page, 'promotion-starts', endsOn)
+    await fillTaroInput(page, 'promotion-ends', startsOn)
+    await page.getByTestId('promotion-region-east').click()
+    await page.getByTestId('promotion-apply').click()
+
+    expect(await page.getByTestId('promotion-error').innerText()).toBe('结束日期早于开始日期')
+
+    await fillTaroInput(page, 'promotion-starts', startsOn)
+    await fillTaroInput(page, 'promotion-ends', endsOn)
+    await page.getByTestId('promotion-apply').click()
+    await page.getByTestId('hq-rules-save').click()
+    await page.getByText('已保存').waitFor()
+    await page.reload()
+    await page.getByTestId('promotion-item').first().waitFor()
+
+    const shown = await page.getByTestId('promotion-item').allInnerTexts()
+    const rules = await env.call('hq', { action: 'getRules' }, hqAdmin.openid)
+
+    expect(shown).toHaveLength(1)
+    expect(shown[0]).toContain('周末双倍积分')
+    expect(shown[0]).toContain(`${startsOn} 至 ${endsOn}`)
+    expect(rules.data.promotions).toEqual([
+      expect.objectContaining({
+        title: '周末双倍积分',
+        multiplierPercent: 200,
+        storeIds: ['sA', 'sB'],
+        startsOn,
+        endsOn,
+      }),
+    ])
+  })
+
+  it('lets HQ remove a promotion, gone from the rules once saved', async () => {
+    await openAs(hqAdmin, '/hq/pages/rules/index')
+    await page.getByTestId('promotion-remove').click()
+    await page.getByTestId('hq-rules-save').click()
+    await page.getByText('已保存').waitFor()
+
+    const rules = await env.call('hq', { action: 'getRules' }, hqAdmin.openid)
+
+    expect(rules.data.promotions).toEqual([])
+  })
+
+  it('lets HQ create a discount template with fixed dates and a store list', async () => {
+    const validFrom = shanghaiDate(0)
+    const validTo = shanghaiDate(30)
+
+    await openAs(hqAdmin, '/hq/pages/coupons/index')
+    await fillTaroInput(page, 'template-title', '生鲜八五折')
+    await page.getByTestId('template-kind-discount').click()
+    await fillTaroInput(page, 'template-discount', '85')
+    await fillTaroInput(page, 'template-max-discount', '20')
+    await fillTaroInput(page, 'template-min-spend', '50')
+    await page.getByTestId('template-validity-dates').click()
+    await fillTaroInput(page, 'template-valid-from', validFrom)
+    await fillTaroInput(page, 'template-valid-to', validTo)
+    await page.getByTestId('template-stores-list').click()
+    await fillTaroInput(page, 'template-store-ids', 'sA sZ')
+    await page.getByTestId('create-template').click()
+
+    // Only the function knows which stores exist: its own message is what HQ reads.
+    expect(await page.getByTestId('template-error').innerText()).toBe('没有这些门店：sZ')
+    expect(await env.db.count('couponTemplates', {})).toBe(0)
+
+    await fillTaroInput(page, 'template-store-ids', 'sA, sB')
+    await page.getByTestId('create-template').click()
+    const listed = page.getByTestId('coupon-template').filter({ hasText: '生鲜八五折' })
+    await listed.waitFor()
+
+    expect(await listed.getByTestId('coupon-template-kind').innerText()).toBe('折扣券')
+    expect(await listed.innerText()).toContain(`${validFrom} 至 ${validTo}`)
+    expect(await env.db.find('couponTemplates', {})).toEqual([
+      expect.objectContaining({
+        title: '生鲜八五折',
+        kind: 'discount',
+        valueFen: null,
+        discountPercent: 85,
+        maxDiscountFen: 2000,
+        minSpendFen: 5000,
+        validDays: null,
+        validFrom,
+        validTo,
+        stores: ['sA', 'sB'],
+      }),
+    ])
+  })
+})
