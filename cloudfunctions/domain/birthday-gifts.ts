@@ -110,6 +110,9 @@ export async function runBirthdayGifts(
   }
   if (job.status === 'done') return summarize(job)
 
+  // Until every stored member has the month-day, the day's query could pass some of them over.
+  if (!(await backfillMonthDays(db, now, limits))) return summarize(job)
+
   const rules = await loadPointsRules(db)
   const monthDays = listGreetedMonthDays(date)
   const templates = new Map<string, CouponTemplateDoc | null>()
@@ -140,6 +143,63 @@ export async function runBirthdayGifts(
   }
 
   return summarize(job)
+}
+
+interface MonthDayBackfillDoc extends Doc {
+  status: 'running' | 'done'
+  cursor: string
+  membersUpdated: number
+  updatedAt: string
+}
+
+const BACKFILL_JOB_ID = 'birthdayMonthDays'
+
+/**
+ * Members stored before `birthdayMonthDay` existed have a birthday and no month-day, so no day's
+ * query would find them. One pass over the members with a birthday writes it, a bounded chunk
+ * per run, before any day's gifts; once done, it costs a run one read. Answers whether it is done.
+ */
+async function backfillMonthDays(
+  db: Database,
+  now: Date,
+  limits: BirthdayGiftLimits,
+): Promise<boolean> {
+  const job = (await db.get<MonthDayBackfillDoc>('jobs', BACKFILL_JOB_ID)) ?? {
+    _id: BACKFILL_JOB_ID,
+    status: 'running',
+    cursor: '',
+    membersUpdated: 0,
+    updatedAt: toStoredTime(now),
+  }
+  if (job.status === 'done') return true
+
+  for (let chunk = 0; chunk < limits.chunksPerRun; chunk += 1) {
+    const members = await db.find<MemberDoc>(
+      'members',
+      { birthday: { $ne: null }, _id: { $gt: job.cursor } },
+      { orderBy: [['_id', 'asc']], limit: limits.membersPerChunk },
+    )
+    for (const found of members.filter((member) => member.birthdayMonthDay === undefined)) {
+      // Read again: a profile edit since the query wrote the month-day of the birthday it set.
+      const isUpdated = await db.transaction(async (tx) => {
+        const member = await tx.get<MemberDoc>('members', found._id)
+        if (!member || member.birthdayMonthDay !== undefined) return false
+
+        const birthdayMonthDay = toBirthdayMonthDay(member.birthday)
+        await tx.update('members', member._id, { set: { birthdayMonthDay } })
+
+        return true
+      })
+      if (isUpdated) job.membersUpdated += 1
+    }
+    job.cursor = members.length ? members[members.length - 1]._id : job.cursor
+    job.status = members.length === 0 ? 'done' : 'running'
+    job.updatedAt = toStoredTime(now)
+    await db.set('jobs', job)
+    if (job.status === 'done') return true
+  }
+
+  return false
 }
 
 type GiftOutcome = Result<'issued' | 'alreadyGiven' | 'withoutGift' | 'notToday'>

@@ -162,6 +162,13 @@ describe('the birthday gift', () => {
     const memberIds = []
     for (let i = 0; i < 5; i += 1) memberIds.push(await newMember(db, `198${i}-05-17`))
     const limits = { membersPerChunk: 2, chunksPerRun: 1 }
+    // Every member here was stored with a month-day: nothing is left to write before the gifts.
+    await db.set('jobs', {
+      _id: 'birthdayMonthDays',
+      status: 'done',
+      cursor: '',
+      membersUpdated: 0,
+    })
 
     const reports = []
     for (let i = 0; i < 4; i += 1) reports.push(await run(db, MAY_17, limits))
@@ -263,5 +270,38 @@ describe('the birthday gift', () => {
     expect(await monthDay()).toBe('02-29')
     await updateProfile(db, memberId, { birthday: null }, context)
     expect(await monthDay()).toBeNull()
+  })
+
+  it('first writes the month-day of members stored without one, then gives their gifts', async () => {
+    const { db } = await createSmallChain()
+    const templateId = await createGiftTemplate(db)
+    await giveTierGifts(db, { regular: templateId })
+    const memberIds = []
+    for (let i = 0; i < 3; i += 1) {
+      const memberId = await newMember(db, i === 2 ? '1990-12-01' : `198${i}-05-17`)
+      await db.update('members', memberId, { unset: ['birthdayMonthDay'] })
+      memberIds.push(memberId)
+    }
+    const limits = { membersPerChunk: 2, chunksPerRun: 1 }
+
+    const first = await run(db, MAY_17, limits)
+    const second = await run(db, MAY_17, limits)
+    const third = await run(db, MAY_17, limits)
+
+    expect([first, second].map((report) => [report.status, report.giftsIssued])).toEqual([
+      ['running', 0],
+      ['running', 0],
+    ])
+    expect(third).toMatchObject({ status: 'running', giftsIssued: 2 })
+    const stored = await db.find<MemberDoc>('members', { _id: { $in: memberIds } })
+    expect(stored.map((member) => member.birthdayMonthDay).sort()).toEqual([
+      '05-17',
+      '05-17',
+      '12-01',
+    ])
+    expect(await db.get('jobs', 'birthdayMonthDays')).toMatchObject({
+      status: 'done',
+      membersUpdated: 3,
+    })
   })
 })
