@@ -40,7 +40,8 @@ export interface MemberDoc extends Doc {
   birthday: string | null
   /**
    * The birthday's `MM-DD`, kept beside it by every writer of `birthday`, so the birthday timer
-   * finds the day's members by equality. Absent on members stored before it existed.
+   * finds the day's members by equality. Members stored before it get it from the timer's first
+   * pass over the members.
    */
   birthdayMonthDay?: string | null
   homeStoreId: string | null

@@ -120,7 +120,7 @@ describe('the birthday gift', () => {
     expect(await birthdayCoupons(db, noBirthday)).toEqual([])
   })
 
-  it('gives what the member’s own tier names, and nothing for a tier without a coupon', async () => {
+  it('gives what the member’s tier names, and nothing for a tier without a coupon', async () => {
     const { db } = await createSmallChain()
     const goldGift = await createGiftTemplate(db, { title: '金卡生日礼盒' })
     await giveTierGifts(db, { gold: goldGift })
@@ -155,7 +155,7 @@ describe('the birthday gift', () => {
     })
   })
 
-  it('works through the day in chunks, each run resuming after the last member it handled', async () => {
+  it('works in chunks, each run resuming after the last member it handled', async () => {
     const { db } = await createSmallChain()
     const templateId = await createGiftTemplate(db)
     await giveTierGifts(db, { regular: templateId })
@@ -182,7 +182,7 @@ describe('the birthday gift', () => {
     for (const memberId of memberIds) expect(await birthdayCoupons(db, memberId)).toHaveLength(1)
   })
 
-  it('gives no second gift when a run cut short is repeated from before its last write', async () => {
+  it('gives no second gift when a run cut short is repeated from its start', async () => {
     const { db } = await createSmallChain()
     const templateId = await createGiftTemplate(db)
     await giveTierGifts(db, { regular: templateId })
@@ -199,7 +199,7 @@ describe('the birthday gift', () => {
     for (const memberId of memberIds) expect(await birthdayCoupons(db, memberId)).toHaveLength(1)
   })
 
-  it('gives one gift a year, even when HQ changes the template or the member the birthday', async () => {
+  it('gives one gift a year whatever HQ or the member changes', async () => {
     const { db } = await createSmallChain()
     const first = await createGiftTemplate(db)
     const second = await createGiftTemplate(db, { title: '生日礼盒' })
@@ -272,7 +272,7 @@ describe('the birthday gift', () => {
     expect(await monthDay()).toBeNull()
   })
 
-  it('first writes the month-day of members stored without one, then gives their gifts', async () => {
+  it('first writes the month-day of members stored without one, then gives gifts', async () => {
     const { db } = await createSmallChain()
     const templateId = await createGiftTemplate(db)
     await giveTierGifts(db, { regular: templateId })

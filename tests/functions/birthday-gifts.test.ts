@@ -153,7 +153,7 @@ describe('the birthdayGreeting timer', () => {
     expect((await birthdayCoupons(tomorrow))[0]?.issuedAt).toBe('2026-05-20T16:00:00.000Z')
   })
 
-  it('greets a 29 February birthday on the 28th of a common year and on the 29th of a leap year', async () => {
+  it('greets 29 February on the 28th of a common year and on the 29th of a leap year', async () => {
     const leapling = await newMember('2000-02-29')
     await setClock('2027-02-28T02:00:00.000Z')
     await trigger()
