@@ -6,7 +6,7 @@ import type { CouponDoc } from './coupons'
 import type { RandomBytes } from './members'
 import type { MemberDoc, StaffDoc, StoreDoc, VisitDoc } from './models'
 import { refundOrder, type RefundInput } from './points'
-import type { Database, Doc } from './ports'
+import type { Database, Doc, TransactionScope } from './ports'
 import { refuse, succeed, type Result } from './result'
 import { businessDate, formatBusinessTime, toStoredTime } from './time'
 import { verifyOwnVisit, type VisitClaims } from './visit-tokens'
@@ -229,45 +229,50 @@ export async function reinstateCouponForOrder(
   now: Date,
   audit?: AuditContext,
 ): Promise<string[]> {
-  return db.transaction(async (tx) => {
-    const redeemed = await tx.get<CouponSettlementDoc>(
-      'settlements',
-      redemptionId(storeId, orderNo),
-    )
-    if (!redeemed) return []
+  return db.transaction((tx) => reinstateInTransaction(tx, storeId, orderNo, now, audit))
+}
 
-    const undoId = reinstatementId(storeId, orderNo)
-    if (await tx.get('settlements', undoId)) return [redeemed.couponId]
+async function reinstateInTransaction(
+  tx: TransactionScope,
+  storeId: string,
+  orderNo: string,
+  now: Date,
+  audit?: AuditContext,
+): Promise<string[]> {
+  const redeemed = await tx.get<CouponSettlementDoc>('settlements', redemptionId(storeId, orderNo))
+  if (!redeemed) return []
 
-    const coupon = await tx.get<CouponDoc>('coupons', redeemed.couponId)
-    if (!coupon) return []
+  const undoId = reinstatementId(storeId, orderNo)
+  if (await tx.get('settlements', undoId)) return [redeemed.couponId]
 
-    const at = toStoredTime(now)
-    await tx.update('coupons', coupon._id, {
-      set: { status: at < coupon.validUntil ? 'usable' : 'expired', redemption: null },
-    })
-    await tx.insert('settlements', {
-      ...redeemed,
-      _id: undoId,
-      kind: 'couponReinstated',
-      amountFen: -redeemed.amountFen,
-      month: businessDate(now).slice(0, 7),
-      at,
-    })
-    if (audit) {
-      const record = {
-        actor: audit.actor,
-        action: 'reinstateCoupon',
-        memberId: coupon.memberId,
-        fields: ['coupons'],
-        requestId: audit.requestId,
-        detail: { couponId: coupon._id, settlementId: undoId },
-      }
-      await appendAudit(tx, record, now, audit.randomBytes)
-    }
+  const coupon = await tx.get<CouponDoc>('coupons', redeemed.couponId)
+  if (!coupon) return []
 
-    return [coupon._id]
+  const at = toStoredTime(now)
+  await tx.update('coupons', coupon._id, {
+    set: { status: at < coupon.validUntil ? 'usable' : 'expired', redemption: null },
   })
+  await tx.insert('settlements', {
+    ...redeemed,
+    _id: undoId,
+    kind: 'couponReinstated',
+    amountFen: -redeemed.amountFen,
+    month: businessDate(now).slice(0, 7),
+    at,
+  })
+  if (audit) {
+    const record = {
+      actor: audit.actor,
+      action: 'reinstateCoupon',
+      memberId: coupon.memberId,
+      fields: ['coupons'],
+      requestId: audit.requestId,
+      detail: { couponId: coupon._id, settlementId: undoId },
+    }
+    await appendAudit(tx, record, now, audit.randomBytes)
+  }
+
+  return [coupon._id]
 }
 
 export type RefundWithCoupons = RefundResult & { couponsReinstated: string[] }
@@ -275,7 +280,8 @@ export type RefundWithCoupons = RefundResult & { couponsReinstated: string[] }
 /**
  * A refund at the counter: the points of issue 5, then the coupon of the order once the whole
  * order is refunded. Two transactions, each safe to repeat, so a retry of the same refund
- * finishes whatever the first attempt left undone.
+ * finishes whatever the first attempt left undone. An order with a coupon and no recorded
+ * purchase has no points: its refunds are counted against the amount of the redemption.
  */
 export async function refundOrderWithCoupons(
   db: Database,
@@ -288,27 +294,155 @@ export async function refundOrderWithCoupons(
   if (!storeId) return refuse('NOT_ALLOWED', '只有门店员工可以退款')
 
   const refunded = await refundOrder(db, staff, input, now, audit)
-  const isCouponOnlyOrder = !refunded.ok && refunded.error.code === 'NOT_FOUND'
-  if (!refunded.ok && !isCouponOnlyOrder) return refunded
+  if (!refunded.ok && refunded.error.code === 'NOT_FOUND') {
+    const couponOnly = await refundCouponOnlyOrder(db, staff, storeId, input, now, audit)
+
+    return couponOnly ?? refunded
+  }
+  if (!refunded.ok) return refunded
 
   const visit = await db.get<VisitDoc>('visits', `${storeId}.${input.orderNo}`)
-  // TODO(#6): an order with a coupon but no recorded purchase has no amount to compare, so any
-  // refund of it reinstates the coupon.
-  const isWholeOrder = !visit || (visit.refundedFen ?? 0) >= visit.amountFen
+  const isWholeOrder = !!visit && (visit.refundedFen ?? 0) >= visit.amountFen
   const couponsReinstated = isWholeOrder
     ? await reinstateCouponForOrder(db, storeId, input.orderNo, now, audit)
     : []
-  if (refunded.ok) return succeed({ ...refunded.data, couponsReinstated })
-  if (couponsReinstated.length === 0) return refunded
 
-  const coupon = await db.get<CouponDoc>('coupons', couponsReinstated[0])
-  const member = coupon ? await db.get<MemberDoc>('members', coupon.memberId) : null
+  return succeed({ ...refunded.data, couponsReinstated })
+}
 
-  return succeed({
-    refundedFen: input.amountFen,
-    pointsReversed: 0,
-    shortfall: 0,
-    balance: member?.points ?? 0,
-    couponsReinstated,
+/**
+ * The refunds of one coupon-only order: what they add up to, and which was the first, so that a
+ * refund without 退款单号 can be told to be a retry of it.
+ */
+export interface CouponOrderDoc extends Doc {
+  kind: 'couponOrder'
+  storeId: string
+  orderNo: string
+  refundedFen: number
+  firstRefundId: string
+}
+
+/** One refund of a coupon-only order, keyed like a points refund, with the answer it gave. */
+export interface CouponOrderRefundDoc extends Doc {
+  kind: 'couponOrderRefund'
+  storeId: string
+  orderNo: string
+  memberId: string
+  amountFen: number
+  answer: RefundWithCoupons
+  at: string
+  actorOpenid: string
+}
+
+const ASK_FOR_REFUND_NO = '这个订单已经退过款，请填写这次退款的退款单号'
+const couponOrderId = (storeId: string, orderNo: string) => `order.${storeId}.${orderNo}`
+
+/**
+ * A refund of an order whose coupon was redeemed with no purchase recorded; null when the store
+ * has no such order. The coupon comes back once the refunds reach the order amount the counter
+ * gave at redemption, never on a part of it. A redemption without an amount (a gift handed
+ * over, a cash coupon on an order the clerk did not type in) leaves nothing to compare: the
+ * counter refunds such an order to undo it, so its first refund counts as whole and returns
+ * the coupon, and a later one, having nothing left to refund, is refused.
+ * Each refund is keyed by its 退款单号, as points refunds are: an exact retry answers the first
+ * result and counts nothing twice. One transaction holds the refund, the order's sum and the
+ * reinstatement, so two refunds of the order at once never both count against the same sum.
+ */
+async function refundCouponOnlyOrder(
+  db: Database,
+  staff: StaffDoc,
+  storeId: string,
+  input: RefundInput,
+  now: Date,
+  audit?: AuditContext,
+): Promise<Result<RefundWithCoupons> | null> {
+  const orderId = couponOrderId(storeId, input.orderNo)
+  // As for points: without a 退款单号 the id is one no 退款单号 can make.
+  const refundId = input.refundNo
+    ? `refund.${storeId}.${input.orderNo}.${input.refundNo}`
+    : `refund.${storeId}.${input.orderNo}`
+
+  return db.transaction(async (tx): Promise<Result<RefundWithCoupons> | null> => {
+    const redeemed = await tx.get<CouponSettlementDoc>(
+      'settlements',
+      redemptionId(storeId, input.orderNo),
+    )
+    if (!redeemed) return null
+
+    const earlier = await tx.get<CouponOrderRefundDoc>('couponOrderRefunds', refundId)
+    if (earlier) {
+      if (earlier.amountFen === input.amountFen) return succeed(earlier.answer)
+
+      return refuse(
+        'DUPLICATE_ORDER',
+        input.refundNo ? '这个退款单号已用于另一笔金额不同的退款' : ASK_FOR_REFUND_NO,
+      )
+    }
+
+    const order = await tx.get<CouponOrderDoc>('couponOrderRefunds', orderId)
+    if (!input.refundNo && order) {
+      // A refund without 退款单号 claims to be the first: the same amount is taken as its retry.
+      const first = await tx.get<CouponOrderRefundDoc>('couponOrderRefunds', order.firstRefundId)
+      if (first?.amountFen === input.amountFen) return succeed(first.answer)
+
+      return refuse('DUPLICATE_ORDER', ASK_FOR_REFUND_NO)
+    }
+
+    const refundedFen = (order?.refundedFen ?? 0) + input.amountFen
+    const orderAmountFen = redeemed.orderAmountFen
+    if (orderAmountFen === null && order) {
+      return refuse('INVALID_INPUT', '这个订单已经全额退款，券已退回')
+    }
+    if (orderAmountFen !== null && refundedFen > orderAmountFen) {
+      return refuse('INVALID_INPUT', '退款金额超过了订单尚可退的金额')
+    }
+
+    const member = await tx.get<MemberDoc>('members', redeemed.memberId)
+    if (!member || member.deletedAt) return refuse('NOT_REGISTERED', '这位会员已注销')
+
+    const isWholeOrder = orderAmountFen === null || refundedFen === orderAmountFen
+    const couponsReinstated = isWholeOrder
+      ? await reinstateInTransaction(tx, storeId, input.orderNo, now, audit)
+      : []
+    const answer: RefundWithCoupons = {
+      refundedFen,
+      pointsReversed: 0,
+      shortfall: 0,
+      balance: member.points,
+      couponsReinstated,
+    }
+    const refund: CouponOrderRefundDoc = {
+      _id: refundId,
+      kind: 'couponOrderRefund',
+      storeId,
+      orderNo: input.orderNo,
+      memberId: member._id,
+      amountFen: input.amountFen,
+      answer,
+      at: toStoredTime(now),
+      actorOpenid: staff.openid,
+    }
+    await tx.insert('couponOrderRefunds', refund)
+    await tx.set('couponOrderRefunds', {
+      _id: orderId,
+      kind: 'couponOrder',
+      storeId,
+      orderNo: input.orderNo,
+      refundedFen,
+      firstRefundId: order?.firstRefundId ?? refundId,
+    } satisfies CouponOrderDoc)
+    if (audit) {
+      const record = {
+        actor: audit.actor,
+        action: 'refund',
+        memberId: member._id,
+        fields: ['coupons'],
+        requestId: audit.requestId,
+        detail: { refundId, refundedFen: input.amountFen, orderRefundedFen: refundedFen },
+      }
+      await appendAudit(tx, record, now, audit.randomBytes)
+    }
+
+    return succeed(answer)
   })
 }
