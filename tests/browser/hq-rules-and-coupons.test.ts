@@ -141,4 +141,32 @@ describe('the HQ console pages for rules and coupons, in the h5 build', () => {
       }),
     ])
   })
+
+  it('shows the older templates when HQ asks for more', async () => {
+    for (let i = 1; i <= 50; i++) {
+      const created = await env.call(
+        'hq',
+        {
+          action: 'createCouponTemplate',
+          title: `满减券 ${i}`,
+          kind: 'cash',
+          valueFen: 500,
+          validDays: 30,
+          costBearer: 'hq',
+        },
+        hqAdmin.openid,
+      )
+      expect(created.ok).toBe(true)
+    }
+
+    await openAs(hqAdmin, '/hq/pages/coupons/index')
+    await page.getByTestId('templates-more').waitFor()
+    const firstPage = await page.getByTestId('coupon-template').count()
+    await page.getByTestId('templates-more').click()
+    await page.getByTestId('coupon-template').filter({ hasText: '生鲜八五折' }).waitFor()
+
+    expect(firstPage).toBeLessThan(51)
+    expect(await page.getByTestId('coupon-template').count()).toBe(51)
+    expect(await page.getByTestId('templates-more').count()).toBe(0)
+  })
 })

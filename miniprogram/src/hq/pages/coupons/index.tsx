@@ -1,7 +1,6 @@
 import { Button, Input, Text, View } from '@tarojs/components'
 import { useLoad } from '@tarojs/taro'
 import { useState } from 'react'
-import { z } from 'zod'
 import {
   couponTemplatesSchema,
   issueResultSchema,
@@ -14,14 +13,10 @@ import {
 import { ErrorNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
 import { useRequestKey } from '../../../services/request-key'
+import { formatShanghaiDate } from '../../../utils/china-time'
 import { formatFen } from '../../../utils/money'
 import { useChainPlaces } from '../../chain-places'
 import { bearers, kindNames, TemplateForm } from './template-form'
-
-// A function deployed before the list was paged answers no `nextCursor`: its one page is the last.
-const templatePageSchema = couponTemplatesSchema.extend({
-  nextCursor: z.string().nullable().optional(),
-})
 
 /** What a template gives, as HQ reads it in the list. */
 function describeOffer(template: CouponTemplate): string {
@@ -67,7 +62,7 @@ export default function CouponsPage() {
   const [templateId, setTemplateId] = useState('')
   const [memberIdsText, setMemberIdsText] = useState('')
   const [issued, setIssued] = useState<IssueResult | null>(null)
-  const [month, setMonth] = useState(new Date().toISOString().slice(0, 7))
+  const [month, setMonth] = useState(formatShanghaiDate(Date.now()).slice(0, 7))
   const [storeId, setStoreId] = useState('')
   const [report, setReport] = useState<SettlementReport | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -86,7 +81,7 @@ export default function CouponsPage() {
     const result = await callFunction(
       'hq',
       { action: 'couponTemplates', ...(cursor ? { cursor } : {}) },
-      templatePageSchema,
+      couponTemplatesSchema,
     )
     if (!result.ok) {
       setError(result.error.message)
@@ -94,7 +89,7 @@ export default function CouponsPage() {
     }
 
     setTemplates((shown) => (cursor ? [...shown, ...result.data.templates] : result.data.templates))
-    setNextCursor(result.data.nextCursor ?? null)
+    setNextCursor(result.data.nextCursor)
   }
 
   useLoad(() => loadTemplates())

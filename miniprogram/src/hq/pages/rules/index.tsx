@@ -155,6 +155,8 @@ export default function RulesPage() {
           ))}
           {draft ? (
             <PromotionEditor
+              // Another promotion chosen while one is open starts from that one's fields.
+              key={draft.index ?? 'new'}
               draft={draft}
               promotions={rules.promotions}
               places={places}
