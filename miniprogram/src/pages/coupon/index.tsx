@@ -1,7 +1,7 @@
 import { Text, View } from '@tarojs/components'
 import { useLoad, useRouter } from '@tarojs/taro'
 import { useState } from 'react'
-import { walletSchema, type WalletCoupon } from '../../../../typings'
+import { walletCouponAnswerSchema, type WalletCoupon } from '../../../../typings'
 import { ErrorNotice } from '../../components/notice'
 import { callFunction } from '../../services/cloud'
 import { formatShanghaiMinute } from '../../utils/china-time'
@@ -17,15 +17,17 @@ export default function CouponPage() {
   const [error, setError] = useState<string | null>(null)
 
   useLoad(async () => {
-    const result = await callFunction('member', { action: 'coupons' }, walletSchema)
-    if (!result.ok) {
-      setError(result.error.message)
+    const couponId = router.params.id
+    if (!couponId) {
+      setError('没有找到这张券')
       return
     }
 
-    const found = result.data.coupons.find((item) => item.couponId === router.params.id)
-    if (found) setCoupon(found)
-    else setError('没有找到这张券')
+    // By id, not from the wallet: the wallet comes a page at a time.
+    const event = { action: 'coupon' as const, couponId }
+    const result = await callFunction('member', event, walletCouponAnswerSchema)
+    if (result.ok) setCoupon(result.data.coupon)
+    else setError(result.error.message)
   })
 
   return (

@@ -35,14 +35,23 @@ export function ExchangeOffers({ onExchanged }: ExchangeOffersProps) {
   // The template the pending key was made for: a tap on another template is another intent.
   const keyTemplateId = useRef<string | null>(null)
 
-  async function loadOffers() {
+  /** The first page of offers, or with `cursor` the next one added below those shown. */
+  async function loadOffers(cursor?: string) {
     const result = await callFunction(
       'member',
-      { action: 'exchangeable' },
+      { action: 'exchangeable', ...(cursor ? { cursor } : {}) },
       exchangeableCouponsSchema,
     )
-    if (result.ok) setOffers(result.data)
-    else setError(result.error.message)
+    if (!result.ok) {
+      setError(result.error.message)
+      return
+    }
+
+    setOffers((shown) =>
+      cursor && shown
+        ? { ...result.data, templates: [...shown.templates, ...result.data.templates] }
+        : result.data,
+    )
   }
 
   useEffect(() => {
@@ -102,7 +111,9 @@ export function ExchangeOffers({ onExchanged }: ExchangeOffersProps) {
         </View>
       )}
 
-      {offers.templates.length === 0 && <Text className='muted'>暂时没有可兑换的券</Text>}
+      {offers.templates.length === 0 && !offers.nextCursor && (
+        <Text className='muted'>暂时没有可兑换的券</Text>
+      )}
       {offers.templates.map((offer) => (
         <View key={offer.templateId} className='list-item' data-testid='exchange-offer'>
           <View className='list-item__row'>
@@ -126,6 +137,16 @@ export function ExchangeOffers({ onExchanged }: ExchangeOffersProps) {
           </View>
         </View>
       ))}
+
+      {offers.nextCursor && (
+        <Button
+          className='button button--ghost'
+          data-testid='exchange-load-more'
+          onClick={() => loadOffers(offers.nextCursor ?? undefined)}
+        >
+          更多
+        </Button>
+      )}
     </View>
   )
 }

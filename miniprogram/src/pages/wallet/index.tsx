@@ -1,6 +1,6 @@
-import { Text, View } from '@tarojs/components'
+import { Button, Text, View } from '@tarojs/components'
 import Taro, { useDidShow } from '@tarojs/taro'
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import { walletSchema, type CouponStatus, type WalletCoupon } from '../../../../typings'
 import { ErrorNotice } from '../../components/notice'
 import { routes } from '../../config'
@@ -18,15 +18,32 @@ const tabs: CouponStatus[] = ['usable', 'used', 'expired']
 export default function WalletPage() {
   const [status, setStatus] = useState<CouponStatus>('usable')
   const [coupons, setCoupons] = useState<WalletCoupon[] | null>(null)
+  const [nextCursor, setNextCursor] = useState<string | null>(null)
+  const [isLoading, setIsLoading] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  // The tab last asked for: a page that arrives after another tab was chosen is dropped.
+  const shownStatus = useRef<CouponStatus>(status)
 
-  async function load(next: CouponStatus) {
+  /** The first page of a tab, or with `cursor` the next page of the tab shown. */
+  async function load(next: CouponStatus, cursor?: string) {
+    shownStatus.current = next
     setStatus(next)
-    const result = await callFunction('member', { action: 'coupons', status: next }, walletSchema)
-    if (result.ok) {
-      setCoupons(result.data.coupons)
-      setError(null)
-    } else setError(result.error.message)
+    setIsLoading(true)
+    const event = { action: 'coupons' as const, status: next, ...(cursor ? { cursor } : {}) }
+    const result = await callFunction('member', event, walletSchema)
+    if (shownStatus.current !== next) return
+
+    setIsLoading(false)
+    if (!result.ok) {
+      setError(result.error.message)
+      return
+    }
+
+    setError(null)
+    setCoupons((shown) =>
+      cursor && shown ? [...shown, ...result.data.coupons] : result.data.coupons,
+    )
+    setNextCursor(result.data.nextCursor)
   }
 
   useDidShow(() => {
@@ -72,6 +89,18 @@ export default function WalletPage() {
           </Text>
         </View>
       ))}
+
+      {nextCursor && (
+        <Button
+          className='button button--ghost'
+          data-testid='wallet-load-more'
+          loading={isLoading}
+          disabled={isLoading}
+          onClick={() => load(status, nextCursor)}
+        >
+          更多
+        </Button>
+      )}
 
       <ExchangeOffers onExchanged={() => load('usable')} />
     </View>
