@@ -165,6 +165,7 @@ async function seedDueLots(cloud: LocalCloud, prefix: string) {
       registeredAt: earnedAt,
       openLots: memberLots.map((lot) => ({
         lotId: lot._id,
+        storeId: lot.storeId,
         remaining: lot.remaining,
         earnedAt,
         expiresAt,

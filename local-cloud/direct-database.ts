@@ -1,4 +1,5 @@
 import type {
+  AggregateStage,
   Database,
   Doc,
   Filter,
@@ -39,6 +40,10 @@ export function createDirectDatabase(store: DocumentStore): Database {
 
     async count(collection: string, filter: Filter) {
       return store.count(collection, filter)
+    },
+
+    async aggregate<T>(collection: string, pipeline: AggregateStage[]) {
+      return store.aggregate(collection, pipeline) as T[]
     },
 
     async insert(collection: string, doc: Doc) {

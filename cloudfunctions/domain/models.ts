@@ -73,6 +73,8 @@ export interface MemberDoc extends Doc {
 /** A lot the member can still spend, oldest first, so a spend needs no query in its transaction. */
 export interface OpenLotRef {
   lotId: string
+  /** The lot's store (null for HQ's), which each take from the lot carries into its entry. */
+  storeId: string | null
   remaining: number
   earnedAt: string
   expiresAt: string | null

@@ -86,8 +86,8 @@ export const hqPermissions = {
   createCouponTemplate: ['hq_admin'],
   issueCoupons: ['hq_admin'],
   couponTemplates: ['hq_admin', 'hq_analyst', 'region_manager'],
-  // TODO(#6): a region manager's settlement, scoped to the stores of their region.
-  settlement: ['hq_admin', 'hq_analyst'],
+  // A region manager's settlement holds their region's stores and the pairs one of them is in.
+  settlement: ['hq_admin', 'hq_analyst', 'region_manager'],
   upsertStaff: ['hq_admin'],
   // Masked for the analyst; the admin and a region manager unmask only by `revealMember`.
   findMember: ['hq_admin', 'hq_analyst', 'region_manager'],

@@ -18,6 +18,11 @@ import { toStoredTime } from './time'
 export interface LotTake {
   lotId: string
   points: number
+  /**
+   * The store of the lot taken from (null for HQ's), written with every take from open lots so
+   * that the settlement sums spends by the store that created the points without reading lots.
+   */
+  storeId?: string | null
 }
 
 /** What a change says about an entry; the ledger adds the member, balance and time. */
@@ -157,6 +162,7 @@ export function addLot(ledger: Ledger, rules: PointsRules, lot: NewLot): void {
   })
   insertOldestFirst(ledger.openLots, {
     lotId: lot.lotId,
+    storeId: lot.storeId,
     remaining: lot.points,
     earnedAt: ledger.at,
     expiresAt,
@@ -198,7 +204,7 @@ export function takePoints(ledger: Ledger, points: number, firstLotId?: string):
     const take = Math.min(lot.remaining, wanted)
     lot.remaining -= take
     wanted -= take
-    taken.push({ lotId: lot.lotId, points: take })
+    taken.push({ lotId: lot.lotId, points: take, storeId: lot.storeId })
     ledger.changedLots.set(lot.lotId, lot.remaining)
   }
   ledger.openLots = ledger.openLots.filter((lot) => lot.remaining > 0)

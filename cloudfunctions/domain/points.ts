@@ -412,7 +412,7 @@ export async function listPoints(
       delta: entry.delta,
       store: storeOf(entry.storeId),
       orderNo: entry.orderNo,
-      lots: entry.lots,
+      lots: entry.lots.map((take) => ({ lotId: take.lotId, points: take.points })),
       reason: entry.reason ?? null,
       at: formatBusinessTime(entry.at),
       balanceAfter: entry.balanceAfter,

@@ -20,6 +20,12 @@ export type Comparison = {
 
 export type Filter = Record<string, unknown | Comparison>
 
+/**
+ * One MongoDB-shaped stage of an aggregation, kept to what CloudBase runs: `$match` (with plain
+ * operators, not SDK commands), `$group`, `$project`, `$unwind`, `$sort`, `$skip` and `$limit`.
+ */
+export type AggregateStage = Record<string, unknown>
+
 export interface FindOptions {
   orderBy?: Array<[field: string, direction: 'asc' | 'desc']>
   limit?: number
@@ -47,6 +53,11 @@ export interface Database {
   get<T extends Doc>(collection: string, id: string): Promise<T | null>
   find<T extends Doc>(collection: string, filter: Filter, options?: FindOptions): Promise<T[]>
   count(collection: string, filter: Filter): Promise<number>
+  /**
+   * Runs the pipeline in the database and answers what its last stage makes. CloudBase answers
+   * 20 documents unless the pipeline ends in `$limit`, so a caller that pages ends in one.
+   */
+  aggregate<T>(collection: string, pipeline: AggregateStage[]): Promise<T[]>
   /** Inserts; answers false instead of failing when the id already exists. */
   insert(collection: string, doc: Doc): Promise<boolean>
   set(collection: string, doc: Doc): Promise<void>

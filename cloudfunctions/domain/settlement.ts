@@ -1,37 +1,62 @@
 import { stringify } from 'csv-stringify/sync'
 import type { SettlementReport } from '../../typings/coupons'
+import type { EntryKind } from '../../typings/points'
 import type { CouponSettlementDoc } from './coupon-redemption'
-import type { PointLotDoc } from './models'
-import type { PointsShortfallDoc } from './points'
-import type { PointEntryDoc } from './points-ledger'
 import { monthStartInShanghai } from './points-rules'
-import type { Database, Doc, Filter } from './ports'
+import type { AggregateStage, Database } from './ports'
 import { refuse, succeed, type Result } from './result'
 
 /**
  * The monthly settlement between stores. Coupons come from the `settlements` lines written with
- * each redemption and reinstatement; points from the ledger's entries, whose spends name the lots
- * they took, and each lot the store that created the liability, and from the shortfall lines
- * refunds write. HQ is the party `hq`.
+ * each redemption and reinstatement; points from the ledger's entries, whose spends name the
+ * store of each lot they took, that is the store that created the liability, and from the
+ * shortfall lines refunds write. HQ is the party `hq`. The database sums the lines by the pair of
+ * parties they concern, so the function reads one figure per pair, never the month's lines.
  */
 export const HQ_PARTY = 'hq'
 
-/** CloudBase answers at most this many documents a query. */
+/** Groups answered per aggregation; CloudBase answers 20 without a `$limit`. */
 const PAGE_SIZE = 1_000
 
-// TODO(#6): a month is read whole into the function; a chain with millions of lines a month
-// needs the sums kept per store and month as they are written, or CloudBase's aggregation.
-async function findAll<T extends Doc>(db: Database, collection: string, filter: Filter) {
+/** Runs `stages`, which must end in a `$group`, and pages through the groups it makes. */
+async function aggregateGroups<T>(
+  db: Database,
+  collection: string,
+  stages: AggregateStage[],
+  order: Record<string, 1>,
+): Promise<T[]> {
   const all: T[] = []
   for (let skip = 0; ; skip += PAGE_SIZE) {
-    const page = await db.find<T>(collection, filter, {
-      orderBy: [['_id', 'asc']],
-      skip,
-      limit: PAGE_SIZE,
-    })
+    const page = await db.aggregate<T>(collection, [
+      ...stages,
+      { $sort: order },
+      { $skip: skip },
+      { $limit: PAGE_SIZE },
+    ])
     all.push(...page)
     if (page.length < PAGE_SIZE) return all
   }
+}
+
+interface CouponGroup {
+  _id: { servingStoreId: string; bearerStoreId?: string | null; kind: CouponSettlementDoc['kind'] }
+  lines: number
+  amountFen: number
+}
+
+interface EntryGroup {
+  _id: { storeId?: string | null; kind: EntryKind }
+  delta: number
+}
+
+interface TakeGroup {
+  _id: { storeId?: string | null; lotStoreId?: string | null }
+  points: number
+}
+
+interface ShortfallGroup {
+  _id: string
+  points: number
 }
 
 interface StoreRow {
@@ -87,11 +112,18 @@ class Debts {
   }
 }
 
+/**
+ * The month's settlement as seen from `storeIds`: their rows, the pairs one of them is in and the
+ * coupon totals of the lines they served or bear. Null is the whole chain.
+ */
 export async function buildSettlement(
   db: Database,
   month: string,
   storeId: string | null,
+  storeIds: string[] | null = storeId ? [storeId] : null,
 ): Promise<SettlementReport> {
+  const reached = storeIds && new Set(storeIds)
+  const isReached = (party: string) => !reached || reached.has(party)
   const rows = new Map<string, StoreRow>()
   const rowOf = (id: string) => {
     const row = rows.get(id) ?? {
@@ -110,32 +142,51 @@ export async function buildSettlement(
   const debts = new Debts()
   const totals = { redemptions: 0, couponFen: 0 }
 
-  const lines = await findAll<CouponSettlementDoc>(db, 'settlements', { month })
-  for (const line of lines) {
-    const bearer = line.bearerStoreId ?? HQ_PARTY
-    const serving = line.servingStoreId
-    if (storeId && bearer !== storeId && serving !== storeId) continue
+  const groups = await aggregateGroups<CouponGroup>(
+    db,
+    'settlements',
+    [
+      { $match: { month, kind: { $in: ['couponRedeemed', 'couponReinstated'] } } },
+      {
+        $group: {
+          _id: {
+            servingStoreId: '$servingStoreId',
+            bearerStoreId: '$bearerStoreId',
+            kind: '$kind',
+          },
+          lines: { $sum: 1 },
+          amountFen: { $sum: '$amountFen' },
+        },
+      },
+    ],
+    { '_id.servingStoreId': 1, '_id.bearerStoreId': 1, '_id.kind': 1 },
+  )
+  for (const group of groups) {
+    const bearer = group._id.bearerStoreId ?? HQ_PARTY
+    const serving = group._id.servingStoreId
+    if (!isReached(bearer) && !isReached(serving)) continue
 
-    const count = line.kind === 'couponRedeemed' ? 1 : -1
+    // A reinstatement's line counts one redemption less; its amount is negative already.
+    const count = group._id.kind === 'couponRedeemed' ? group.lines : -group.lines
     rowOf(serving).redemptions += count
     if (bearer !== serving) {
-      rowOf(serving).redeemedForOthersFen += line.amountFen
-      if (bearer !== HQ_PARTY) rowOf(bearer).redeemedByOthersFen += line.amountFen
+      rowOf(serving).redeemedForOthersFen += group.amountFen
+      if (bearer !== HQ_PARTY) rowOf(bearer).redeemedByOthersFen += group.amountFen
     }
-    debts.add(bearer, serving, line.amountFen, 0)
+    debts.add(bearer, serving, group.amountFen, 0)
     totals.redemptions += count
-    totals.couponFen += line.amountFen
+    totals.couponFen += group.amountFen
   }
 
-  await addPoints(db, month, storeId, rowOf, debts)
+  await addPoints(db, month, isReached, rowOf, debts)
 
   return {
     month,
     storeId,
     stores: [...rows.values()]
-      .filter((row) => !storeId || row.storeId === storeId)
+      .filter((row) => isReached(row.storeId))
       .sort((a, b) => a.storeId.localeCompare(b.storeId)),
-    pairs: debts.net().filter((pair) => !storeId || pair.from === storeId || pair.to === storeId),
+    pairs: debts.net().filter((pair) => isReached(pair.from) || isReached(pair.to)),
     totals,
   }
 }
@@ -148,7 +199,7 @@ export async function buildSettlement(
 async function addPoints(
   db: Database,
   month: string,
-  storeId: string | null,
+  isReached: (party: string) => boolean,
   rowOf: (id: string) => StoreRow,
   debts: Debts,
 ): Promise<void> {
@@ -159,42 +210,54 @@ async function addPoints(
       ? monthStartInShanghai(year + 1, 1)
       : monthStartInShanghai(year, monthNumber + 1)
   const inMonth = { $gte: from, $lt: to }
-  const shortfalls = await findAll<PointsShortfallDoc>(db, 'settlements', {
-    kind: 'pointsShortfall',
-    at: inMonth,
-  })
-  for (const line of shortfalls) {
-    if (!storeId || line.storeId === storeId) rowOf(line.storeId).pointsShortfall += line.points
+
+  const shortfalls = await aggregateGroups<ShortfallGroup>(
+    db,
+    'settlements',
+    [
+      { $match: { kind: 'pointsShortfall', at: inMonth } },
+      { $group: { _id: '$storeId', points: { $sum: '$points' } } },
+    ],
+    { _id: 1 },
+  )
+  for (const group of shortfalls) {
+    if (isReached(group._id)) rowOf(group._id).pointsShortfall += group.points
   }
 
-  const entries = await findAll<PointEntryDoc>(db, 'pointEntries', { at: inMonth })
-  const spends = entries.filter((entry) => entry.kind === 'spend')
-  const lotIds = [...new Set(spends.flatMap((entry) => entry.lots.map((lot) => lot.lotId)))]
-  const lotStores = new Map<string, string>()
-  for (let i = 0; i < lotIds.length; i += PAGE_SIZE) {
-    const chunk = lotIds.slice(i, i + PAGE_SIZE)
-    const lots = await db.find<PointLotDoc>(
-      'pointLots',
-      { _id: { $in: chunk } },
-      { limit: chunk.length },
-    )
-    for (const lot of lots) lotStores.set(lot._id, lot.storeId ?? HQ_PARTY)
+  const entries = await aggregateGroups<EntryGroup>(
+    db,
+    'pointEntries',
+    [
+      { $match: { at: inMonth, kind: { $in: ['earn', 'reversal', 'spend'] } } },
+      { $group: { _id: { storeId: '$storeId', kind: '$kind' }, delta: { $sum: '$delta' } } },
+    ],
+    { '_id.storeId': 1, '_id.kind': 1 },
+  )
+  for (const group of entries) {
+    const party = group._id.storeId ?? HQ_PARTY
+    if (party === HQ_PARTY || !isReached(party)) continue
+
+    if (group._id.kind === 'spend') rowOf(party).pointsConsumed -= group.delta
+    else rowOf(party).pointsCreated += group.delta
   }
 
-  for (const entry of entries) {
-    const party = entry.storeId ?? HQ_PARTY
-    const isEarn = entry.kind === 'earn' || entry.kind === 'reversal'
-    if (isEarn && party !== HQ_PARTY && (!storeId || party === storeId)) {
-      rowOf(party).pointsCreated += entry.delta
-    }
-    if (entry.kind !== 'spend') continue
-
-    if (party !== HQ_PARTY && (!storeId || party === storeId)) {
-      rowOf(party).pointsConsumed -= entry.delta
-    }
-    for (const take of entry.lots) {
-      debts.add(lotStores.get(take.lotId) ?? HQ_PARTY, party, 0, take.points)
-    }
+  const takes = await aggregateGroups<TakeGroup>(
+    db,
+    'pointEntries',
+    [
+      { $match: { at: inMonth, kind: 'spend' } },
+      { $unwind: '$lots' },
+      {
+        $group: {
+          _id: { storeId: '$storeId', lotStoreId: '$lots.storeId' },
+          points: { $sum: '$lots.points' },
+        },
+      },
+    ],
+    { '_id.storeId': 1, '_id.lotStoreId': 1 },
+  )
+  for (const group of takes) {
+    debts.add(group._id.lotStoreId ?? HQ_PARTY, group._id.storeId ?? HQ_PARTY, 0, group.points)
   }
 }
 
@@ -251,18 +314,30 @@ export function formatSettlementCsv(report: SettlementReport): string {
 }
 
 /** The settlement as the console asks for it: the report, or the report as a CSV file. */
+export interface SettlementRequest {
+  month: string
+  storeId: string | null
+  format?: 'json' | 'csv'
+  /** The stores a caller of one region reaches, and that region; absent for the whole chain. */
+  region?: { regionId: string | null; storeIds: string[] } | null
+}
+
 export async function answerSettlement(
   db: Database,
-  request: { month: string; storeId: string | null; format?: 'json' | 'csv' },
+  request: SettlementRequest,
 ): Promise<Result<SettlementReport | { filename: string; csv: string }>> {
-  if (request.storeId && !(await db.get('stores', request.storeId))) {
-    return refuse('NOT_FOUND', '没有这家门店')
+  const { storeId, region } = request
+  if (storeId && region && !region.storeIds.includes(storeId)) {
+    return refuse('NOT_ALLOWED', '这家门店不在您的范围内')
   }
+  if (storeId && !(await db.get('stores', storeId))) return refuse('NOT_FOUND', '没有这家门店')
 
-  const report = await buildSettlement(db, request.month, request.storeId)
+  const storeIds = storeId ? [storeId] : (region?.storeIds ?? null)
+  const report = await buildSettlement(db, request.month, storeId, storeIds)
   if (request.format !== 'csv') return succeed(report)
 
-  const filename = `settlement-${request.month}-${request.storeId ?? 'all'}.csv`
+  const party = storeId ?? (region ? `region-${region.regionId ?? 'none'}` : 'all')
+  const filename = `settlement-${request.month}-${party}.csv`
 
   return succeed({ filename, csv: formatSettlementCsv(report) })
 }

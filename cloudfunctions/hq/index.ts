@@ -48,8 +48,12 @@ export const main = defineFunction({
         return issueCoupons(db, staff, event, { now, requestId, randomBytes })
       case 'couponTemplates':
         return succeed(await listCouponTemplates(db, event.cursor))
-      case 'settlement':
-        return answerSettlement(db, { ...event, storeId: event.storeId ?? null })
+      case 'settlement': {
+        const storeIds = await storesInScope(db, staff, scope)
+        const region = storeIds && { regionId: staff.regionId, storeIds }
+
+        return answerSettlement(db, { ...event, storeId: event.storeId ?? null, region })
+      }
       case 'upsertStaff': {
         const { action: _action, ...input } = event
 

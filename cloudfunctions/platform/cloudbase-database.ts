@@ -1,6 +1,7 @@
 import type tcb from '@cloudbase/node-sdk'
 import type { Database as SdkDatabase } from '@cloudbase/node-sdk/types/db'
 import type {
+  AggregateStage,
   Comparison,
   Database,
   Doc,
@@ -46,6 +47,17 @@ export function createCloudbaseDatabase(app: CloudbaseApp): Database {
       const answer = await db.collection(collection).where(toWhere(command, filter)).count()
 
       return answer.total as number
+    },
+
+    async aggregate<T>(collection: string, pipeline: AggregateStage[]) {
+      // Raw stages pass through as written; the SDK's typings know neither the option nor the
+      // argument, both of which its aggregation reads.
+      const reference = db.collection(collection).options({ raw: true } as object) as unknown as {
+        aggregate(stages: AggregateStage[]): { end(): Promise<{ data: unknown[] }> }
+      }
+      const answer = await reference.aggregate(pipeline).end()
+
+      return answer.data as T[]
     },
 
     async insert(collection: string, doc: Doc) {

@@ -167,7 +167,7 @@ describe('the points ledger under random sequences', () => {
 })
 
 describe('spending', () => {
-  it('takes from the oldest lots first and names them', async () => {
+  it('takes from the oldest lots first and names them with their stores', async () => {
     const { db, store, memberId } = await memberChain()
     await purchase(db, memberId, 'sA', 'A1', 10_000)(start)
     await purchase(db, memberId, 'sB', 'B1', 5_000)(new Date(start.getTime() + DAY_MS))
@@ -183,8 +183,8 @@ describe('spending', () => {
     expect(spent).toEqual({ ok: true, data: { balance: 30 } })
     const entry = store.get('pointEntries', 'spend.sB.SP1') as unknown as PointEntryDoc
     expect(entry.lots).toEqual([
-      { lotId: 'sA.A1', points: 100 },
-      { lotId: 'sB.B1', points: 20 },
+      { lotId: 'sA.A1', points: 100, storeId: 'sA' },
+      { lotId: 'sB.B1', points: 20, storeId: 'sB' },
     ])
     expectLedgerConsistent(store, memberId)
   })
