@@ -453,7 +453,12 @@ export class DocumentStore {
     return candidates.filter((entry) => runEngine(() => compiled.test(entry.doc)))
   }
 
-  /** Narrows the scan with the primary key or an equality index when the query allows it. */
+  /**
+   * Narrows the scan with the primary key or an equality index when the query allows it.
+   * TODO(#5): a range on `_id` beside an equality (the points expiry's cursor) still tests and
+   * sorts the equality's whole posting list, so locally that job costs about N² / lotsPerChunk
+   * for a backlog of N due lots, where CloudBase's index answers each page by itself.
+   */
   private selectCandidates(
     collection: string,
     entries: Map<string, Entry>,

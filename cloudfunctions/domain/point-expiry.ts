@@ -20,26 +20,33 @@ export interface ExpiryLimits {
   membersPerChunk: number
 }
 
-// Each query costs about as much as the open due lots it looks through, so chunks are large and
-// few; a run stays well inside the function's timeout even when every lot is another member's.
-// CloudBase answers at most 1,000 documents a query.
+// CloudBase answers at most 1,000 documents a query. Each query asks only for lots past the job's
+// cursor, which CloudBase's index on `openExpiresAt` answers a page at a time, so a run's cost
+// follows the lots it expires, not the backlog still waiting.
 export const defaultExpiryLimits: ExpiryLimits = {
   lotsPerChunk: 1_000,
   chunksPerRun: 6,
   membersPerChunk: 200,
 }
 
-/**
- * Lots expire on the first of a month, so the due ones are found by equality on these instants.
- * TODO(#5): each query still looks through every open due lot (the local store indexes equality
- * only), so a backlog of N lots costs about N² / lotsPerChunk; a cursor on an indexed field, or
- * CloudBase's own index on openExpiresAt, would make it linear.
- */
+/** Lots expire on the first of a month, so the due ones are found by equality on these instants. */
 const LOOKBACK_MONTHS = 120
+
+/**
+ * Where the day's expiry stands: lots are walked in (`openExpiresAt`, `_id`) order and the
+ * cursor is the last lot a chunk handled. A lot the walk passed that stayed open (its member's
+ * summary held it as not yet due) waits for the next day instead of being read by every chunk.
+ */
+interface ExpiryCursor {
+  expiresAt: string
+  lotId: string
+}
 
 interface ExpiryJobDoc extends Doc {
   date: string
   status: 'running' | 'done'
+  /** Absent until the day's first chunk has handled a lot. */
+  cursor?: ExpiryCursor
   lotsExpired: number
   membersTouched: number
   chunks: number
@@ -108,17 +115,15 @@ export async function expireDueLotsInChunks(
 
   const boundaries = listDueBoundaries(now)
   for (let chunk = 0; chunk < limits.chunksPerRun; chunk += 1) {
-    const lots = await db.find<PointLotDoc>(
-      'pointLots',
-      { openExpiresAt: { $in: boundaries } },
-      { limit: limits.lotsPerChunk },
-    )
+    const lots = await findLotsAfter(db, boundaries, job.cursor ?? null, limits.lotsPerChunk)
     const memberIds = [...new Set(lots.map((lot) => lot.memberId))]
     for (const memberId of memberIds) {
       job.lotsExpired += await expireMemberLots(db, memberId, lots, now, audit)
     }
     job.membersTouched += memberIds.length
     job.chunks += 1
+    const last = lots.at(-1)
+    if (last) job.cursor = { expiresAt: last.openExpiresAt as string, lotId: last._id }
     // Only an empty answer means done: the database may answer fewer than asked for.
     job.status = lots.length === 0 ? 'done' : 'running'
     job.updatedAt = toStoredTime(now)
@@ -127,6 +132,42 @@ export async function expireDueLotsInChunks(
   }
 
   return summarize(job)
+}
+
+/**
+ * The next open due lots after the cursor: first the rest of the cursor's boundary, by `_id`;
+ * when that is done, the boundaries after it from their first lot. Both are an equality or `$in`
+ * on `openExpiresAt` with a range on `_id`, which one compound index answers a page at a time.
+ */
+async function findLotsAfter(
+  db: Database,
+  boundaries: string[],
+  cursor: ExpiryCursor | null,
+  limit: number,
+): Promise<PointLotDoc[]> {
+  if (cursor) {
+    const rest = await db.find<PointLotDoc>(
+      'pointLots',
+      { openExpiresAt: cursor.expiresAt, _id: { $gt: cursor.lotId } },
+      { orderBy: [['_id', 'asc']], limit },
+    )
+    if (rest.length > 0) return rest
+  }
+
+  const later = boundaries.filter((boundary) => !cursor || boundary > cursor.expiresAt)
+  if (later.length === 0) return []
+
+  return db.find<PointLotDoc>(
+    'pointLots',
+    { openExpiresAt: { $in: later } },
+    {
+      orderBy: [
+        ['openExpiresAt', 'asc'],
+        ['_id', 'asc'],
+      ],
+      limit,
+    },
+  )
 }
 
 function summarize(job: ExpiryJobDoc): ExpiryRunReport['expiry'] {

@@ -446,6 +446,118 @@ describe('expiry', () => {
   })
 })
 
+describe('the expiry walk', () => {
+  const afterBoth = new Date('2027-03-02T04:00:00Z')
+
+  /** The real store behind a port that counts the documents its queries answer. */
+  function countingReads(db: Database) {
+    const reads = { lots: 0 }
+    const counted: Database = {
+      ...db,
+      async find<T extends Doc>(...args: Parameters<Database['find']>) {
+        const found = await db.find<T>(...args)
+        if (args[0] === 'pointLots') reads.lots += found.length
+
+        return found
+      },
+    }
+
+    return { counted, reads }
+  }
+
+  it("expires two months' backlog across members, reading each due lot at most once", async () => {
+    const { db, store } = await createSmallChain()
+    const memberIds: string[] = []
+    for (let index = 0; index < 5; index += 1) {
+      const registration = {
+        openid: `o-walk-${index}`,
+        unionid: null,
+        phone: `+861380013900${index}`,
+        storeId: 'sA',
+        name: null,
+        birthday: null,
+        consentVersion: defaultSettings.terms.version,
+      }
+      const registered = await registerMember(db, registration, start, random)
+      if (!registered.ok) throw new Error(registered.error.code)
+      memberIds.push(registered.data.memberId)
+      await purchase(db, registered.data.memberId, 'sA', `W${index}-1`, 1_000)(start)
+      await purchase(
+        db,
+        registered.data.memberId,
+        'sB',
+        `W${index}-2`,
+        2_000,
+      )(new Date('2026-02-10T04:00:00Z'))
+    }
+    const { counted, reads } = countingReads(db)
+    const limits = { lotsPerChunk: 3, chunksPerRun: 1, membersPerChunk: 5 }
+
+    let run = await expireDueLotsInChunks(counted, afterBoth, jobAudit, limits)
+    for (let runs = 1; run.status === 'running' && runs < 20; runs += 1) {
+      run = await expireDueLotsInChunks(counted, afterBoth, jobAudit, limits)
+    }
+
+    expect(run).toMatchObject({ status: 'done', lotsExpired: 10, membersTouched: 5 })
+    expect(reads.lots).toBeLessThanOrEqual(10)
+    for (const memberId of memberIds) {
+      expect(store.get('members', memberId)).toMatchObject({ points: 0, openLots: [] })
+      expectLedgerConsistent(store, memberId)
+    }
+    expect(store.get('jobs', 'pointExpiry')).toMatchObject({
+      status: 'done',
+      cursor: { expiresAt: expect.any(String), lotId: expect.any(String) },
+    })
+  })
+
+  it("finishes the day when due lots stay open after their member's turn", async () => {
+    const { db, store, memberId } = await memberChain()
+    await purchase(db, memberId, 'sA', 'A1', 10_000)(start)
+    // Lots whose own documents say due while the member's summary holds them as not yet due:
+    // the member's turn leaves them open, and a walk that found them again would never end.
+    const due = computeExpiresAt(defaultPointsRules, start) as string
+    const member = store.get('members', memberId) as unknown as MemberDoc
+    const stuck = ['sA.S1', 'sA.S2', 'sA.S3'].map((lotId) => ({
+      _id: lotId,
+      memberId,
+      storeId: 'sA',
+      orderNo: lotId,
+      kind: 'purchase',
+      amountFen: 1_000,
+      points: 10,
+      remaining: 10,
+      earnedAt: start.toISOString(),
+      expiresAt: due,
+      openExpiresAt: due,
+    }))
+    store.insert('pointLots', stuck)
+    const later = { storeId: 'sA', remaining: 10, earnedAt: start.toISOString() }
+    await db.update('members', memberId, {
+      set: {
+        points: 130,
+        openLots: [
+          ...member.openLots!,
+          ...stuck.map((lot) => ({ ...later, lotId: lot._id, expiresAt: '2099-01-01' })),
+        ],
+      },
+    })
+    const { counted, reads } = countingReads(db)
+    const limits = { lotsPerChunk: 2, chunksPerRun: 1, membersPerChunk: 5 }
+    const afterExpiry = new Date('2027-02-01T04:00:00Z')
+
+    let run = await expireDueLotsInChunks(counted, afterExpiry, jobAudit, limits)
+    let runs = 1
+    for (; run.status === 'running' && runs < 20; runs += 1) {
+      run = await expireDueLotsInChunks(counted, afterExpiry, jobAudit, limits)
+    }
+
+    expect(run).toMatchObject({ status: 'done', lotsExpired: 1 })
+    expect(runs).toBeLessThanOrEqual(3)
+    expect(reads.lots).toBe(4)
+    expect(store.get('pointLots', 'sA.A1')).toMatchObject({ remaining: 0 })
+  })
+})
+
 describe('the audit of expiry', () => {
   const afterExpiry = new Date('2027-02-01T04:00:00Z')
 
