@@ -75,6 +75,9 @@ const trackedCollections = [
   'couponTemplates',
   'coupons',
   'couponCounters',
+  'couponOrderRefunds',
+  'birthdayGifts',
+  'regions',
   'staffInvitations',
 ]
 
