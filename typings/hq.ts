@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { idSchema, orderNoSchema } from './common'
+import { idSchema, orderNoSchema, storeRefSchema } from './common'
 import { pointsRulesSchema } from './points'
 import { couponHqEventSchemas } from './coupons'
 import { staffAdminHqEventSchemas } from './staff-admin'
@@ -24,6 +24,8 @@ export const hqEventSchema = z.discriminatedUnion('action', [
   }),
   z.strictObject({ action: z.literal('getRules') }),
   z.strictObject({ action: z.literal('updateRules'), rules: pointsRulesSchema }),
+  /** The regions and stores of the caller's scope, for the console to choose places from. */
+  z.strictObject({ action: z.literal('chain') }),
   ...couponHqEventSchemas,
   ...staffAdminHqEventSchemas,
 ])
@@ -33,3 +35,13 @@ export type HqEvent = z.infer<typeof hqEventSchema>
 export const adjustResultSchema = z.object({ balance: z.number().int() })
 
 export type AdjustResult = z.infer<typeof adjustResultSchema>
+
+export const chainRegionSchema = z.object({
+  regionId: z.string(),
+  name: z.string(),
+  stores: z.array(storeRefSchema.extend({ isOpen: z.boolean() })),
+})
+
+export type ChainRegion = z.infer<typeof chainRegionSchema>
+
+export const chainSchema = z.object({ regions: z.array(chainRegionSchema) })

@@ -1,4 +1,5 @@
 import type { StoreRef } from '../../typings/common'
+import type { ChainRegion } from '../../typings/hq'
 import type { RegionDoc, StaffDoc, StoreDoc } from './models'
 import type { Database } from './ports'
 
@@ -55,4 +56,46 @@ export async function listOpenStores(db: Database): Promise<StoreRef[]> {
   )
 
   return stores.map(toStoreRef)
+}
+
+/**
+ * The chain as the console chooses places from it: each region with its stores, open or closed,
+ * by city and district. `storeIds` null is the whole chain; otherwise only the regions holding
+ * those stores, with those stores. Read page by page, since CloudBase answers a thousand at most.
+ */
+export async function listChain(
+  db: Database,
+  storeIds: string[] | null,
+): Promise<{ regions: ChainRegion[] }> {
+  const stores: StoreDoc[] = []
+  for (let skip = 0; ; skip += MAX_LISTED_STORES) {
+    const page = await db.find<StoreDoc>('stores', storeIds ? { _id: { $in: storeIds } } : {}, {
+      orderBy: [['_id', 'asc']],
+      skip,
+      limit: MAX_LISTED_STORES,
+    })
+    stores.push(...page)
+    if (page.length < MAX_LISTED_STORES) break
+  }
+
+  const regionIds = [...new Set(stores.map((store) => store.regionId))]
+  const regions = regionIds.length
+    ? await db.find<RegionDoc>('regions', { _id: { $in: regionIds } }, { limit: regionIds.length })
+    : []
+  const names = new Map(regions.map((region) => [region._id, region.name]))
+  const byPlace = (a: StoreDoc, b: StoreDoc) =>
+    a.cityCode.localeCompare(b.cityCode) ||
+    a.districtCode.localeCompare(b.districtCode) ||
+    a.name.localeCompare(b.name)
+
+  return {
+    regions: regionIds.sort().map((regionId) => ({
+      regionId,
+      name: names.get(regionId) ?? regionId,
+      stores: stores
+        .filter((store) => store.regionId === regionId)
+        .sort(byPlace)
+        .map((store) => ({ ...toStoreRef(store), isOpen: store.isActive })),
+    })),
+  }
 }

@@ -82,6 +82,7 @@ function grantedScope(grant: Grant, role: StaffRole): Scope | null {
 export const hqPermissions = {
   adjustPoints: ['hq_admin'],
   getRules: ['hq_admin', 'hq_analyst', 'region_manager'],
+  chain: ['hq_admin', 'hq_analyst', 'region_manager'],
   updateRules: ['hq_admin'],
   createCouponTemplate: ['hq_admin'],
   issueCoupons: ['hq_admin'],

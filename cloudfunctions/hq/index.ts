@@ -1,7 +1,7 @@
 import { hqEventSchema } from '../../typings/hq'
 import { toAuditActor } from '../domain/audit'
 import { searchAuditLog } from '../domain/audit-search'
-import { findActiveStaff } from '../domain/chain'
+import { findActiveStaff, listChain } from '../domain/chain'
 import { createCouponTemplate, listCouponTemplates } from '../domain/coupon-templates'
 import { issueCoupons } from '../domain/coupons'
 import { exportMembers } from '../domain/member-export'
@@ -37,6 +37,8 @@ export const main = defineFunction({
         return adjustPoints(db, staff, event, { now, requestId, randomBytes })
       case 'getRules':
         return succeed(await loadPointsRules(db))
+      case 'chain':
+        return succeed(await listChain(db, await storesInScope(db, staff, scope)))
       case 'updateRules':
         return savePointsRules(db, staff, event.rules, { now, requestId, randomBytes })
       case 'createCouponTemplate': {

@@ -155,6 +155,7 @@ const samples: Record<string, Sample> = {
   'staff.members': async () => ({}),
   'hq.adjustPoints': async () => ({ memberId: eastMember, points: 5, reason: '测试权限' }),
   'hq.getRules': async () => ({}),
+  'hq.chain': async () => ({}),
   'hq.updateRules': async () => ({ rules: defaultPointsRules }),
   'hq.createCouponTemplate': async () => ({
     title: '满 50 减 10',

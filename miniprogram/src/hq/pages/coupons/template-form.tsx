@@ -317,7 +317,7 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
           <Choices
             options={places.regions.map((region) => ({
               value: region.regionId,
-              label: `${region.regionId}（${region.storeIds.length} 店）`,
+              label: `${region.name}（${region.storeIds.length} 店）`,
             }))}
             value={fields.regionId}
             testIdPrefix='template-region'

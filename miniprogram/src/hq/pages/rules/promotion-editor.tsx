@@ -172,7 +172,7 @@ export function PromotionEditor(props: {
               data-testid={`promotion-region-${region.regionId}`}
               onClick={() => addRegion(region.storeIds)}
             >
-              + {region.regionId} 区域 {region.storeIds.length} 店
+              + {region.name} {region.storeIds.length} 店
             </Text>
           ))}
         </View>
