@@ -77,7 +77,7 @@ export const staffAdminHqEventSchemas = [
   }),
 ] as const
 
-/** One page of HQ's member export: a CSV file of at most a thousand members. */
+/** One page of HQ's member export as a CSV file; `nextCursor` names the next page, if any. */
 export const memberExportSchema = z.object({
   filename: z.string(),
   csv: z.string(),
