@@ -3,7 +3,7 @@ import type { Gender, Profile } from '../../typings/member-identity'
 import { appendAudit, memberAuditActor } from './audit'
 import { toBirthdayMonthDay } from './birthday-gifts'
 import { loadStoreRefs } from './chain'
-import { buildCard, type RandomBytes } from './members'
+import { buildCard, refuseImplausibleBirthday, type RandomBytes } from './members'
 import type { MemberDoc, StoreDoc } from './models'
 import type { Database } from './ports'
 import { refuse, succeed, type Result } from './result'
@@ -56,6 +56,9 @@ export async function updateProfile(
   changes: ProfileChanges,
   context: { now: Date; randomBytes: RandomBytes; requestId: string },
 ): Promise<Result<Profile>> {
+  const birthdayRefusal = refuseImplausibleBirthday(changes.birthday, context.now)
+  if (birthdayRefusal) return birthdayRefusal
+
   if (changes.preferredStoreId) {
     const store = await db.get<StoreDoc>('stores', changes.preferredStoreId)
     if (!store?.isActive) return refuse('INVALID_INPUT', '选择的门店不存在')

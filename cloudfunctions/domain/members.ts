@@ -12,7 +12,7 @@ import type { Database, TransactionScope } from './ports'
 import { refuse, succeed, type Result } from './result'
 import { loadSettings } from './settings'
 import { describeTierProgress } from './tiers'
-import { formatBusinessTime, toStoredTime } from './time'
+import { businessDate, formatBusinessTime, toStoredTime } from './time'
 
 export type RandomBytes = (length: number) => Uint8Array
 
@@ -28,6 +28,20 @@ export interface Registration {
 }
 
 const MEMBER_NO_ATTEMPTS = 8
+const EARLIEST_BIRTHDAY = '1900-01-01'
+
+/**
+ * A birthday someone alive could have: not after the Shanghai business day of `now`, nor before
+ * `EARLIEST_BIRTHDAY`. The event schema checks the form but has no clock, so the day is checked
+ * here. A birthday written without its year has nothing to check: every month-day comes round.
+ */
+export function refuseImplausibleBirthday(birthday: string | null | undefined, now: Date) {
+  if (!birthday || birthday.length === 5) return null
+  if (birthday > businessDate(now)) return refuse('INVALID_INPUT', '生日不能晚于今天')
+  if (birthday < EARLIEST_BIRTHDAY) return refuse('INVALID_INPUT', '生日不能早于 1900 年')
+
+  return null
+}
 
 export function memberKey(kind: 'phone' | 'openid' | 'unionid' | 'no', value: string): string {
   return `${kind}:${value}`
@@ -73,6 +87,9 @@ export async function registerMember(
 ): Promise<Result<{ memberId: string; isNew: boolean }>> {
   const settings = await loadSettings(db)
   if (registration.consentVersion !== settings.terms.version) return refuse('CONSENT_OUTDATED')
+
+  const birthdayRefusal = refuseImplausibleBirthday(registration.birthday, now)
+  if (birthdayRefusal) return birthdayRefusal
 
   if (registration.storeId) {
     const store = await db.get<StoreDoc>('stores', registration.storeId)
