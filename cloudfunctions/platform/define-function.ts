@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import type { z } from 'zod'
-import { errorMessages } from '../../typings/errors'
 import type { Database } from '../domain/ports'
 import { refuse, type Result } from '../domain/result'
 import { useCloudbase } from './cloudbase-app'
+import { describeInvalidInput } from './invalid-input'
 import { readInvocation, type Invocation } from './invocation'
 import { createLogger, type Logger } from './logger'
 
@@ -31,10 +31,7 @@ export function defineFunction<E>(definition: FunctionDefinition<E>) {
     const invocation = readInvocation(context)
     const parsed = definition.schema.safeParse(withoutPlatformFields(event))
     if (!parsed.success) {
-      return refuse(
-        'INVALID_INPUT',
-        `${errorMessages.INVALID_INPUT}（${nameOffendingField(parsed.error)}）`,
-      )
+      return refuse('INVALID_INPUT', describeInvalidInput(parsed.error, event))
     }
 
     try {
@@ -48,16 +45,6 @@ export function defineFunction<E>(definition: FunctionDefinition<E>) {
       return refuse('INTERNAL')
     }
   }
-}
-
-/** The field a person should look at: an unknown key is named as itself, not as its parent. */
-function nameOffendingField(error: z.ZodError): string {
-  const issue = error.issues[0]
-  const path = issue?.path.join('.') ?? ''
-  const unknownKeys = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : ''
-  const field = [path, unknownKeys].filter(Boolean).join('.')
-
-  return field || 'action'
 }
 
 /** WeChat adds `userInfo` to events from wx.cloud.callFunction; the caller comes from context. */
