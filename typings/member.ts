@@ -79,6 +79,10 @@ export const historyItemSchema = z.object({
   orderNo: z.string(),
   amountFen: z.number().int(),
   pointsEarned: z.number().int(),
+  /** What the order's refunds gave back so far; 0 when none. */
+  refundedFen: z.number().int(),
+  /** What those refunds took back from the balance, as the points page shows each of them. */
+  pointsReversed: z.number().int(),
 })
 
 export type HistoryItem = z.infer<typeof historyItemSchema>

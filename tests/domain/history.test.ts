@@ -1,6 +1,7 @@
 import { recordVerifiedPurchase } from '../../cloudfunctions/domain/counter'
 import { listHistory } from '../../cloudfunctions/domain/history'
 import { registerMember } from '../../cloudfunctions/domain/members'
+import { refundOrder, spendVerifiedPoints } from '../../cloudfunctions/domain/points'
 import { defaultSettings } from '../../cloudfunctions/domain/settings'
 import { createSmallChain, random } from '../support/direct-chain'
 
@@ -55,5 +56,39 @@ describe('the member history', () => {
     const shown = [...first.items, ...second.items].map((item) => item.orderNo)
 
     expect(new Set(shown).size).toBe(30)
+  })
+
+  it('shows each refunded order with what its refunds gave back and the points they took', async () => {
+    const { db, memberId, clerkA } = await memberWithVisits(2)
+    const at = new Date(start + 10 * 60_000)
+    await refundOrder(db, clerkA, { orderNo: 'P1', amountFen: 300, refundNo: 'R1' }, at)
+    await refundOrder(db, clerkA, { orderNo: 'P1', amountFen: 200, refundNo: 'R2' }, at)
+
+    const { items } = await listHistory(db, memberId, undefined)
+
+    expect(
+      items.map(({ orderNo, amountFen, pointsEarned, refundedFen, pointsReversed }) => ({
+        orderNo,
+        amountFen,
+        pointsEarned,
+        refundedFen,
+        pointsReversed,
+      })),
+    ).toEqual([
+      { orderNo: 'P1', amountFen: 1_000, pointsEarned: 10, refundedFen: 500, pointsReversed: 5 },
+      { orderNo: 'P0', amountFen: 1_000, pointsEarned: 10, refundedFen: 0, pointsReversed: 0 },
+    ])
+  })
+
+  it('counts only the points taken from the balance when the member had spent them', async () => {
+    const { db, memberId, clerkA } = await memberWithVisits(1)
+    const claims = { memberId, storeId: 'sA', clerkOpenid: clerkA.openid }
+    const at = new Date(start + 10 * 60_000)
+    await spendVerifiedPoints(db, claims, { orderNo: 'SPEND-1', points: 8 }, at)
+    await refundOrder(db, clerkA, { orderNo: 'P0', amountFen: 1_000 }, at)
+
+    const { items } = await listHistory(db, memberId, undefined)
+
+    expect(items[0]).toMatchObject({ refundedFen: 1_000, pointsReversed: 2 })
   })
 })

@@ -54,6 +54,17 @@ export default function HistoryPage() {
             <Text className='list-item__meta'>{formatShanghaiMinute(item.at)}</Text>
             <Text className='list-item__points'>+{item.pointsEarned} 积分</Text>
           </View>
+          {item.refundedFen > 0 && (
+            <View className='list-item__row' data-testid='history-refund'>
+              <Text className='list-item__meta'>
+                {item.refundedFen === item.amountFen ? '已全额退款' : '已部分退款'} ¥
+                {formatFen(item.refundedFen)}
+              </Text>
+              <Text className='list-item__points'>
+                {item.pointsReversed > 0 ? `退款扣回 ${item.pointsReversed} 积分` : '未扣积分'}
+              </Text>
+            </View>
+          )}
         </View>
       ))}
 
