@@ -43,6 +43,8 @@ export const staffProfileSchema = z.object({
   role: z.enum(['clerk', 'store_manager', 'region_manager', 'hq_admin', 'hq_analyst']),
   store: storeRefSchema.nullable(),
   regionId: z.string().nullable(),
+  /** The name of `regionId`'s region, so that a region manager's pages can say where they work. */
+  regionName: z.string().nullable(),
 })
 
 export type StaffProfile = z.infer<typeof staffProfileSchema>

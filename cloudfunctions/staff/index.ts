@@ -1,6 +1,6 @@
 import { staffEventSchema } from '../../typings/staff'
 import { toAuditActor } from '../domain/audit'
-import { findActiveStaff, loadStoreRefs } from '../domain/chain'
+import { findActiveStaff } from '../domain/chain'
 import { recordPurchase, scanMember } from '../domain/counter'
 import { redeemCoupon, refundOrderWithCoupons } from '../domain/coupon-redemption'
 import { spendPoints } from '../domain/points'
@@ -8,6 +8,7 @@ import { listMembers, readMemberDetail } from '../domain/member-views'
 import { staffScope } from '../domain/permissions'
 import { refuse, succeed } from '../domain/result'
 import { storesInScope } from '../domain/scope'
+import { describeStaff } from '../domain/staff-profile'
 import { answerSettlement } from '../domain/settlement'
 import { acceptInvitation, inviteStaff, listTeam } from '../domain/staff-management'
 import { listTodaysVisits } from '../domain/store-visits'
@@ -32,17 +33,8 @@ export const main = defineFunction({
     const audit = { actor: toAuditActor(staff), requestId, randomBytes }
 
     switch (event.action) {
-      case 'me': {
-        const stores = await loadStoreRefs(db, staff.storeId ? [staff.storeId] : [])
-
-        return succeed({
-          openid: staff.openid,
-          name: staff.name,
-          role: staff.role,
-          store: staff.storeId ? (stores.get(staff.storeId) ?? null) : null,
-          regionId: staff.regionId,
-        })
-      }
+      case 'me':
+        return succeed(await describeStaff(db, staff))
       case 'scan':
         return scanMember(db, staff, event.code, now, randomBytes, requestId)
       case 'recordPurchase':

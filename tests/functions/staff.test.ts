@@ -44,6 +44,17 @@ describe('staff function through the gateway', () => {
     expect(me.data).toMatchObject({ role: 'clerk', store: { storeId: 'sB', city: '杭州市' } })
   })
 
+  it("names a region manager's region, which has no store to name", async () => {
+    const me = await env.call('staff', { action: 'me' }, 'o-region-east')
+
+    expect(me.data).toMatchObject({
+      role: 'region_manager',
+      store: null,
+      regionId: 'east',
+      regionName: '华东',
+    })
+  })
+
   it('shows a clerk of another store the masked summary of a scanned member', async () => {
     const scan = await scanAs('o-clerk-sB')
 
