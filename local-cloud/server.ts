@@ -54,13 +54,39 @@ interface Services {
   nextVariant: () => number
 }
 
+/**
+ * The gateway's own refusals, answered as `{ error: { code, message } }`: a stable code for
+ * scripts and tests to branch on, named as the functions name theirs, and a message for the
+ * developer that names what was wrong with the request but nothing of the machine.
+ */
+const GATEWAY_ERROR_CODES = {
+  400: 'INVALID_INPUT',
+  403: 'NOT_ALLOWED',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  500: 'INTERNAL',
+} as const
+
+type GatewayStatus = keyof typeof GATEWAY_ERROR_CODES
+
+export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[GatewayStatus]
+
 class HttpError extends Error {
   constructor(
-    readonly status: number,
+    readonly status: GatewayStatus,
     message: string,
   ) {
     super(message)
   }
+
+  get code(): GatewayErrorCode {
+    return GATEWAY_ERROR_CODES[this.status]
+  }
+}
+
+function sendError(res: ServerResponse, error: HttpError) {
+  sendJson(res, error.status, { error: { code: error.code, message: error.message } })
 }
 
 const MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -162,10 +188,10 @@ async function handleRequest(services: Services, req: IncomingMessage, res: Serv
 
     serveBuild(services, req, res)
   } catch (error) {
-    if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message })
+    if (error instanceof HttpError) return sendError(res, error)
 
     services.logger.error('request failed', { method: req.method, pathname, error })
-    sendJson(res, 500, { error: 'internal error' })
+    sendError(res, new HttpError(500, 'internal error'))
   }
 }
 
@@ -368,7 +394,10 @@ async function invokeFunction(host: FunctionHost, name: string, event: unknown, 
   try {
     return await host.invoke(name, event, caller)
   } catch (error) {
-    if (error instanceof UnknownFunctionError) throw new HttpError(404, error.message)
+    // The host's own message names the folder it looked in, which is the machine's business.
+    if (error instanceof UnknownFunctionError) {
+      throw new HttpError(404, `no cloud function named "${error.functionName}"`)
+    }
     throw error
   }
 }

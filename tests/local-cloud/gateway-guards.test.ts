@@ -42,6 +42,7 @@ describe('the local gateway and foreign web pages', () => {
     const answer = await post('/api/dev/clock', { host: 'evil.example:8787' }, { now: null })
 
     expect(answer.status).toBe(403)
+    expect(JSON.parse(answer.body).error.code).toBe('NOT_ALLOWED')
   })
 
   it('serves its own pages, which send their own origin', async () => {
@@ -63,6 +64,10 @@ describe('moving the local clock', () => {
     const answer = await post('/api/dev/clock', {}, { now })
 
     expect(answer.status).toBe(400)
+    expect(JSON.parse(answer.body).error).toEqual({
+      code: 'INVALID_INPUT',
+      message: expect.any(String),
+    })
   })
 
   it('accepts an instant with an offset and returns to the real clock on null', async () => {

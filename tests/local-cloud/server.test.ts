@@ -94,18 +94,37 @@ describe('calling functions', () => {
     expect(body.result).toMatchObject({ openid: 'o-1', unionid: 'u-1' })
   })
 
-  it('answers 400 to a body that is not JSON', async () => {
+  it('answers 400 and INVALID_INPUT to a body that is not JSON', async () => {
     const { status, body } = await post('/api/functions/echo', '{not json')
 
     expect(status).toBe(400)
-    expect(body.error).toEqual(expect.any(String))
+    expect(body).toEqual({ error: { code: 'INVALID_INPUT', message: expect.any(String) } })
   })
 
-  it('answers 404 with a clear error for an unknown function', async () => {
+  it('answers 404 and NOT_FOUND for an unknown function, naming no folder', async () => {
     const { status, body } = await post('/api/functions/nowhere', {})
 
     expect(status).toBe(404)
-    expect(body.error).toContain('nowhere')
+    expect(body).toEqual({
+      error: { code: 'NOT_FOUND', message: 'no cloud function named "nowhere"' },
+    })
+    expect(JSON.stringify(body)).not.toContain(FUNCTIONS_DIR)
+  })
+
+  it('answers METHOD_NOT_ALLOWED to a function called with GET', async () => {
+    const response = await fetch(`${cloud.url}/api/functions/echo`)
+
+    expect(response.status).toBe(405)
+    expect(await response.json()).toEqual({
+      error: { code: 'METHOD_NOT_ALLOWED', message: 'POST only' },
+    })
+  })
+
+  it('answers INVALID_INPUT to a phone code asked for what is not a phone number', async () => {
+    const { status, body } = await post('/api/dev/phone-code', { phone: 'abc' })
+
+    expect(status).toBe(400)
+    expect(body.error).toEqual({ code: 'INVALID_INPUT', message: expect.any(String) })
   })
 
   it('answers INTERNAL, without the error or its stack, when a function throws', async () => {
@@ -218,7 +237,7 @@ describe('timer triggers', () => {
     const { status, body } = await post('/api/dev/trigger/echo', {})
 
     expect(status).toBe(404)
-    expect(body.error).toContain('echo')
+    expect(body.error).toEqual({ code: 'NOT_FOUND', message: expect.stringContaining('echo') })
   })
 })
 
@@ -278,7 +297,10 @@ describe('outside local mode', () => {
     const { status, body } = await postTo(deployed.url, '/api/functions/echo', {}, caller)
 
     expect(status).toBe(403)
-    expect(body.error).toContain('x-openid')
+    expect(body.error).toEqual({
+      code: 'NOT_ALLOWED',
+      message: expect.stringContaining('x-openid'),
+    })
   })
 
   it('still runs a function for a caller it cannot name', async () => {
@@ -482,6 +504,8 @@ describe('the h5 build', () => {
     const response = await fetch(`${cloud.url}/api/nothing`)
 
     expect(response.status).toBe(404)
-    expect(await response.json()).toEqual({ error: expect.any(String) })
+    expect(await response.json()).toEqual({
+      error: { code: 'NOT_FOUND', message: 'no route GET /api/nothing' },
+    })
   })
 })
