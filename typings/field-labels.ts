@@ -85,10 +85,10 @@ export const fieldLabels: Record<string, string> = {
  */
 export function labelField(action: unknown, path: readonly PropertyKey[]): string | undefined {
   const keys = path.filter((key): key is string => typeof key === 'string')
-  const key = keys.at(-1)
+  const key = keys[keys.length - 1]
   if (key === undefined) return undefined
 
-  const parent = keys.at(-2)
+  const parent = keys[keys.length - 2]
   const qualified = [typeof action === 'string' ? `${action}.${key}` : '', `${parent}.${key}`]
 
   return [...qualified, key].map(ownLabel).find(Boolean)
