@@ -433,16 +433,33 @@ interface MemberDocument {
   maskedPhone?: string
 }
 
+interface PlaceDocument {
+  _id: string
+  name?: string
+  city?: string
+}
+
+/** The picker searches by the names of places and by phone digits, so it is given them. */
 export interface Identity {
   openid: string
   role: string
   name: string
   storeId?: string
+  storeName?: string
+  city?: string
   regionId?: string
+  regionName?: string
+  maskedPhone?: string
 }
 
 function listIdentities(store: DocumentStore): Identity[] {
   const staff = store.find('staff', { active: { $ne: false } }, {}) as StaffDocument[]
+  const stores = new Map(
+    (store.find('stores', {}, {}) as PlaceDocument[]).map((place) => [place._id, place]),
+  )
+  const regions = new Map(
+    (store.find('regions', {}, {}) as PlaceDocument[]).map((place) => [place._id, place]),
+  )
   const staffIdentities = staff
     .filter((person) => typeof person.openid === 'string' && typeof person.role === 'string')
     .map((person) => ({
@@ -450,7 +467,13 @@ function listIdentities(store: DocumentStore): Identity[] {
       role: person.role as string,
       name: person.name ?? person.role ?? '',
       ...(person.storeId ? { storeId: person.storeId } : {}),
+      ...(person.storeId && stores.get(person.storeId)?.name
+        ? { storeName: stores.get(person.storeId)?.name, city: stores.get(person.storeId)?.city }
+        : {}),
       ...(person.regionId ? { regionId: person.regionId } : {}),
+      ...(person.regionId && regions.get(person.regionId)?.name
+        ? { regionName: regions.get(person.regionId)?.name }
+        : {}),
     }))
     .sort((left, right) => rankRole(left.role) - rankRole(right.role))
 
@@ -464,6 +487,7 @@ function listIdentities(store: DocumentStore): Identity[] {
     openid: member.openid as string,
     role: 'member',
     name: member.name || member.maskedPhone || 'member',
+    ...(member.maskedPhone ? { maskedPhone: member.maskedPhone } : {}),
   }))
 
   return [...staffIdentities, ...memberIdentities]
