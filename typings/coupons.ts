@@ -285,6 +285,8 @@ export const settlementReportSchema = z.object({
   stores: z.array(
     z.object({
       storeId: z.string(),
+      /** The store's name; null for an id the chain no longer holds. */
+      name: z.string().nullable(),
       /** Coupon value this store took off for which another party bears the cost. */
       redeemedForOthersFen: z.number().int(),
       /** Coupon value other stores took off for which this store bears the cost. */

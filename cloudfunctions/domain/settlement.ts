@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync'
 import type { SettlementReport } from '../../typings/coupons'
 import type { EntryKind } from '../../typings/points'
+import { loadStoreRefs } from './chain'
 import type { CouponSettlementDoc } from './coupon-redemption'
 import { monthStartInShanghai } from './points-rules'
 import type { AggregateStage, Database } from './ports'
@@ -17,6 +18,8 @@ export const HQ_PARTY = 'hq'
 
 /** Groups answered per aggregation; CloudBase answers 20 without a `$limit`. */
 const PAGE_SIZE = 1_000
+/** Store ids named in one `$in` query, whose answer CloudBase cuts at a thousand documents. */
+const NAMES_PER_QUERY = 500
 
 /** Runs `stages`, which must end in a `$group`, and pages through the groups it makes. */
 async function aggregateGroups<T>(
@@ -61,6 +64,7 @@ interface ShortfallGroup {
 
 interface StoreRow {
   storeId: string
+  name: string | null
   redeemedForOthersFen: number
   redeemedByOthersFen: number
   redemptions: number
@@ -128,6 +132,7 @@ export async function buildSettlement(
   const rowOf = (id: string) => {
     const row = rows.get(id) ?? {
       storeId: id,
+      name: null,
       redeemedForOthersFen: 0,
       redeemedByOthersFen: 0,
       redemptions: 0,
@@ -179,15 +184,29 @@ export async function buildSettlement(
   }
 
   await addPoints(db, month, isReached, rowOf, debts)
+  const stores = [...rows.values()]
+    .filter((row) => isReached(row.storeId))
+    .sort((a, b) => a.storeId.localeCompare(b.storeId))
+  await nameStores(db, stores)
 
   return {
     month,
     storeId,
-    stores: [...rows.values()]
-      .filter((row) => isReached(row.storeId))
-      .sort((a, b) => a.storeId.localeCompare(b.storeId)),
+    stores,
     pairs: debts.net().filter((pair) => isReached(pair.from) || isReached(pair.to)),
     totals,
+  }
+}
+
+/** Fills in each row's store name, a bounded query at a time: a chain may have any number. */
+async function nameStores(db: Database, rows: StoreRow[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += NAMES_PER_QUERY) {
+    const chunk = rows.slice(start, start + NAMES_PER_QUERY)
+    const stores = await loadStoreRefs(
+      db,
+      chunk.map((row) => row.storeId),
+    )
+    for (const row of chunk) row.name = stores.get(row.storeId)?.name ?? null
   }
 }
 
@@ -264,6 +283,7 @@ async function addPoints(
 const CSV_COLUMNS = [
   'section',
   'party',
+  'store_name',
   'counterparty',
   'redeemed_for_others_fen',
   'redeemed_by_others_fen',
@@ -276,8 +296,8 @@ const CSV_COLUMNS = [
 ] as const
 
 /**
- * The settlement as one CSV table: a `store` row per store, then a `pair` row per pair saying
- * what `party` owes `counterparty`. UTF-8 with a BOM so that Excel reads it as such.
+ * The settlement as one CSV table: a `store` row per store with its name, then a `pair` row per
+ * pair saying what `party` owes `counterparty`. UTF-8 with a BOM so that Excel reads it as such.
  */
 export function formatSettlementCsv(report: SettlementReport): string {
   const rows: Array<Array<string | number>> = [
@@ -285,6 +305,7 @@ export function formatSettlementCsv(report: SettlementReport): string {
     ...report.stores.map((row) => [
       'store',
       row.storeId,
+      row.name ?? '',
       '',
       row.redeemedForOthersFen,
       row.redeemedByOthersFen,
@@ -298,6 +319,7 @@ export function formatSettlementCsv(report: SettlementReport): string {
     ...report.pairs.map((pair) => [
       'pair',
       pair.from,
+      '',
       pair.to,
       '',
       '',

@@ -92,6 +92,7 @@ describe('the settlement CSV', () => {
       stores: [
         {
           storeId: 's1',
+          name: '鲜邻超市·徐汇区店',
           redeemedForOthersFen: 700,
           redeemedByOthersFen: 0,
           redemptions: 1,
@@ -105,10 +106,11 @@ describe('the settlement CSV', () => {
     })
 
     expect(csv.split('\r\n')).toEqual([
-      '\uFEFFsection,party,counterparty,redeemed_for_others_fen,redeemed_by_others_fen,' +
-        'redemptions,points_created,points_consumed,points_shortfall,owed_coupon_fen,owed_points',
-      'store,s1,,700,0,1,10,0,3,,',
-      'pair,s2,s1,,,,,,,700,0',
+      '\uFEFFsection,party,store_name,counterparty,redeemed_for_others_fen,' +
+        'redeemed_by_others_fen,redemptions,points_created,points_consumed,points_shortfall,' +
+        'owed_coupon_fen,owed_points',
+      'store,s1,鲜邻超市·徐汇区店,,700,0,1,10,0,3,,',
+      'pair,s2,,s1,,,,,,,700,0',
       '',
     ])
   })

@@ -12,7 +12,7 @@ import {
   VISIT_TOKEN_TTL_MS,
 } from '../../cloudfunctions/domain/visit-tokens'
 import type { SettlementReport } from '../../typings/coupons'
-import { regionManager, startTestCloud, type TestCloud } from '../support/test-cloud'
+import { demoStores, regionManager, startTestCloud, type TestCloud } from '../support/test-cloud'
 
 /**
  * The monthly settlement summed by the database: a month of thousands of lines across forty
@@ -30,6 +30,8 @@ const STORES = [...EAST_STORES, ...WEST_STORES]
 let env: TestCloud
 
 const clerkOf = (storeId: string) => `o-clerk-${storeId}`
+const nameOf = (storeId: string) =>
+  demoStores.find((store) => store._id === storeId)?.name ?? `鲜邻超市·${storeId}店`
 
 function staff(openid: string, role: StaffDoc['role'], storeId: string | null): StaffDoc {
   const regionId = storeId?.startsWith('w') ? 'west' : 'east'
@@ -198,6 +200,7 @@ function settleByHand(storeIds: string[] | null, storeId: string | null): Settle
     if (!rows.has(id)) {
       rows.set(id, {
         storeId: id,
+        name: nameOf(id),
         redeemedForOthersFen: 0,
         redeemedByOthersFen: 0,
         redemptions: 0,
@@ -386,6 +389,7 @@ describe("a region manager's settlement", () => {
     expect(rows.filter((row) => row.section === 'store').map((row) => row.party)).toEqual(
       json.data.stores.map((row: any) => row.storeId),
     )
+    expect(rows.find((row) => row.party === 'e05')?.store_name).toBe('鲜邻超市·e05店')
     expect(rows.filter((row) => row.section === 'pair')).toHaveLength(json.data.pairs.length)
   })
 })
