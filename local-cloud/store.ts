@@ -206,7 +206,11 @@ export class DocumentStore {
   }
 
   find(collection: string, query: QueryFilter, options: FindOptions = {}): Doc[] {
-    const matched = this.matchEntries(collection, this.prepareInput(query))
+    const filter = this.prepareInput(query)
+    const window = idWindowOf(options)
+    const matched =
+      (window && this.matchIdWindow(collection, filter, window)) ??
+      this.matchEntries(collection, filter)
     return shapeResults(
       matched.map((entry) => entry.doc),
       options,
@@ -454,35 +458,83 @@ export class DocumentStore {
   }
 
   /**
-   * Narrows the scan with the primary key or an equality index when the query allows it.
-   * TODO(#5): a range on `_id` beside an equality (the points expiry's cursor) still tests and
-   * sorts the equality's whole posting list, so locally that job costs about N² / lotsPerChunk
-   * for a backlog of N due lots, where CloudBase's index answers each page by itself.
+   * The first `window.take` matches in `_id` order, which is all a find sorted by `_id` with a
+   * limit can return: the candidates are narrowed by the query's `_id` range with plain
+   * comparisons and only taken in order until enough of them pass the query, so a cursor's page
+   * costs about its own size plus one pass over the candidates' ids, not a test and sort of them
+   * all. Undefined when a candidate's `_id` is neither a string nor a finite number.
    */
+  private matchIdWindow(
+    collection: string,
+    query: QueryFilter,
+    window: IdWindow,
+  ): Entry[] | undefined {
+    const entries = this.collections.get(collection)
+    if (!entries || entries.size === 0) return []
+
+    const isInRange = idRangeTest(query)
+    const keys = this.candidateKeys(collection, query)
+    const candidates: Entry[] = []
+    // False for an id this order does not cover; the caller then sorts everything as mingo does.
+    const isOrderable = (entry: Entry) => {
+      const id = entry.doc._id
+      if (typeof id !== 'string' && !Number.isFinite(id)) return false
+      if (isInRange(id)) candidates.push(entry)
+      return true
+    }
+    if (keys) {
+      for (const key of keys) {
+        const entry = entries.get(key)
+        if (entry && !isOrderable(entry)) return undefined
+      }
+    } else {
+      for (const entry of entries.values()) if (!isOrderable(entry)) return undefined
+    }
+
+    const compiled = Object.keys(query).length ? runEngine(() => new Query(query, {})) : null
+    const matched: Entry[] = []
+    const ordered = takeInOrder(candidates, (left, right) => {
+      return window.direction * compareIds(left.doc._id, right.doc._id)
+    })
+    for (const entry of ordered) {
+      if (!compiled || runEngine(() => compiled.test(entry.doc))) matched.push(entry)
+      if (matched.length === window.take) break
+    }
+    return matched
+  }
+
+  /** Narrows the scan with the primary key or an equality index when the query allows it. */
   private selectCandidates(
     collection: string,
     entries: Map<string, Entry>,
     query: QueryFilter,
   ): Entry[] {
+    const keys = this.candidateKeys(collection, query)
+    if (!keys) return [...entries.values()]
+
+    const found: Entry[] = []
+    for (const key of keys) {
+      const entry = entries.get(key)
+      if (entry) found.push(entry)
+    }
+    return sortBySequence(found)
+  }
+
+  /**
+   * The keys the primary key or the smallest equality index names, in no order and perhaps of
+   * absent documents; undefined when the query has no equality the store can look up.
+   */
+  private candidateKeys(collection: string, query: QueryFilter): Iterable<string> | undefined {
     const constraints = collectEqualityConstraints(query)
     const byId = constraints.find((constraint) => constraint.field === '_id')
-    if (byId) {
-      return sortBySequence(
-        byId.values.flatMap((value) => {
-          const entry = entries.get(keyOf(value as DocumentId))
-          return entry ? [entry] : []
-        }),
-      )
-    }
+    if (byId) return byId.values.map((value) => keyOf(value as DocumentId))
 
-    let best: Set<string> | undefined
+    let best: ReadonlySet<string> | undefined
     for (const constraint of constraints) {
       const keys = this.indexFor(collection, constraint.field).lookup(constraint.values)
       if (!best || keys.size < best.size) best = keys
     }
-    if (!best) return [...entries.values()]
-
-    return sortBySequence([...best].map((key) => entries.get(key) as Entry))
+    return best
   }
 
   /** Copies caller input (so later mutation cannot reach the store) and resolves serverDate. */
@@ -688,6 +740,8 @@ export class StoreTransaction {
   }
 }
 
+const NO_KEYS: ReadonlySet<string> = new Set()
+
 /** Equality lookups on one top-level field: index key of a scalar value -> document keys. */
 class EqualityIndex {
   private readonly postings = new Map<string, Set<string>>()
@@ -713,7 +767,10 @@ class EqualityIndex {
     }
   }
 
-  lookup(values: unknown[]): Set<string> {
+  /** The keys holding any of `values`; one value's are the posting itself, not to be changed. */
+  lookup(values: unknown[]): ReadonlySet<string> {
+    if (values.length === 1) return this.postings.get(scalarKey(values[0]) as string) ?? NO_KEYS
+
     const found = new Set<string>()
     for (const value of values) {
       for (const key of this.postings.get(scalarKey(value) as string) ?? []) found.add(key)
@@ -782,6 +839,96 @@ function indexKeysOf(value: unknown): string[] {
 
 function sortBySequence(entries: Entry[]): Entry[] {
   return entries.sort((left, right) => left.sequence - right.sequence)
+}
+
+/** A find sorted by `_id` alone with a limit: it can use only the first `take` matches. */
+interface IdWindow {
+  direction: 1 | -1
+  /** Skip plus limit. */
+  take: number
+}
+
+function idWindowOf(options: FindOptions): IdWindow | undefined {
+  const { sort, skip = 0, limit } = options
+  if (!sort || Object.keys(sort).join() !== '_id') return undefined
+  if (limit === undefined || !Number.isInteger(limit) || limit < 1) return undefined
+  if (!Number.isInteger(skip) || skip < 0) return undefined
+  // The projection is applied before the sort, so one that hides or recomputes `_id` leaves the
+  // results in insertion order.
+  const projected = Object.keys(options.projection ?? {})
+  if (projected.some((field) => field === '_id' || field.startsWith('_id.'))) return undefined
+
+  return { direction: sort._id === -1 ? -1 : 1, take: skip + limit }
+}
+
+const ID_RANGE_OPERATORS = new Map<string, (order: number) => boolean>([
+  ['$gt', (order) => order > 0],
+  ['$gte', (order) => order >= 0],
+  ['$lt', (order) => order < 0],
+  ['$lte', (order) => order <= 0],
+])
+
+/**
+ * The query's string or number bounds on `_id` (top level or in a top `$and`) as one test, which
+ * passes exactly the ids mingo's `$gt`... would: only an id of the bound's type compares.
+ */
+function idRangeTest(query: QueryFilter): (id: DocumentId) => boolean {
+  const bounds: { value: DocumentId; holds: (order: number) => boolean }[] = []
+  const collect = (part: QueryFilter) => {
+    const condition = part._id
+    const isOperators =
+      isPlainObject(condition) && Object.keys(condition).every((key) => key.startsWith('$'))
+    for (const [operator, value] of isOperators ? Object.entries(condition) : []) {
+      const holds = ID_RANGE_OPERATORS.get(operator)
+      if (holds && (typeof value === 'string' || typeof value === 'number')) {
+        bounds.push({ value, holds })
+      }
+    }
+    if (Array.isArray(part.$and)) {
+      for (const inner of part.$and) if (isPlainObject(inner)) collect(inner)
+    }
+  }
+  collect(query)
+
+  return (id) => {
+    for (const { value, holds } of bounds) {
+      if (typeof id !== typeof value || !holds(compareIds(id, value))) return false
+    }
+    return true
+  }
+}
+
+/** Mingo's order of string and number ids, which `sort: { _id: 1 }` follows: numbers first. */
+function compareIds(left: DocumentId, right: DocumentId): number {
+  if (typeof left !== typeof right) return typeof left === 'number' ? -1 : 1
+  return left < right ? -1 : left > right ? 1 : 0
+}
+
+/**
+ * The items smallest first, as a heap: building it costs one pass, and each item taken costs
+ * log n, so a caller that stops after k items never pays for sorting the rest. Reorders `items`.
+ */
+function* takeInOrder<T>(items: T[], compare: (left: T, right: T) => number): Generator<T> {
+  const siftDown = (start: number, size: number) => {
+    let parent = start
+    for (;;) {
+      const left = 2 * parent + 1
+      if (left >= size) return
+      const right = left + 1
+      const child = right < size && compare(items[right], items[left]) < 0 ? right : left
+      if (compare(items[child], items[parent]) >= 0) return
+      ;[items[parent], items[child]] = [items[child], items[parent]]
+      parent = child
+    }
+  }
+
+  for (let index = (items.length >> 1) - 1; index >= 0; index -= 1) siftDown(index, items.length)
+  for (let size = items.length; size > 0; size -= 1) {
+    const top = items[0]
+    items[0] = items[size - 1]
+    siftDown(0, size - 1)
+    yield top
+  }
 }
 
 function shapeResults(docs: Doc[], options: FindOptions): Doc[] {
