@@ -29,7 +29,8 @@ export const staffAdminEventSchemas = [
     role: invitableRoleSchema.default('clerk'),
   }),
   z.strictObject({ action: z.literal('acceptInvitation'), code: invitationCodeSchema }),
-  z.strictObject({ action: z.literal('team') }),
+  /** The staff of the caller's scope by openid, a page at a time. */
+  z.strictObject({ action: z.literal('team'), cursor: idSchema.optional() }),
   z.strictObject({ action: z.literal('todayVisits') }),
   /** The members whose home store is in the caller's scope, masked, a page at a time. */
   z.strictObject({ action: z.literal('members'), cursor: idSchema.optional() }),
@@ -115,6 +116,22 @@ export const teamMemberSchema = z.object({
 })
 
 export type TeamMember = z.infer<typeof teamMemberSchema>
+
+/** A member of staff as the team list shows them, with the names of their store and region. */
+export const teamEntrySchema = teamMemberSchema.extend({
+  storeName: z.string().nullable(),
+  regionName: z.string().nullable(),
+})
+
+export type TeamEntry = z.infer<typeof teamEntrySchema>
+
+export const teamPageSchema = z.object({
+  members: z.array(teamEntrySchema),
+  /** The openid to pass as `cursor` for the next page; null on the last. */
+  nextCursor: z.string().nullable(),
+})
+
+export type TeamPage = z.infer<typeof teamPageSchema>
 
 export const invitationSchema = z.object({ code: z.string(), expiresAt: isoTimeSchema })
 

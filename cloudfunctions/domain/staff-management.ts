@@ -1,8 +1,9 @@
-import type { Invitation, TeamMember, UpsertStaffEvent } from '../../typings/staff-admin'
+import type { Invitation, TeamMember, TeamPage, UpsertStaffEvent } from '../../typings/staff-admin'
 import { appendAudit, toAuditActor, type AuditContext } from './audit'
+import { loadStoreRefs } from './chain'
 import type { RegionDoc, StaffDoc, StaffRole, StoreDoc } from './models'
 import type { Scope } from './permissions'
-import type { Database, Doc } from './ports'
+import type { Database, Doc, Filter } from './ports'
 import { refuse, succeed, type Result } from './result'
 import { regionOf, storesInScope } from './scope'
 import { formatBusinessTime, toStoredTime } from './time'
@@ -202,32 +203,68 @@ export async function acceptInvitation(
   })
 }
 
-const TEAM_LIMIT = 500
+export const TEAM_PAGE_SIZE = 100
 
 /**
- * The staff the caller's scope reaches: their store, their region's stores and region managers,
- * or everyone. A region is read through its stores, so a store moved to another region takes its
- * staff with it at once.
+ * The staff the caller's scope reaches, by openid, a page at a time: their store, their region's
+ * stores and region managers, or everyone. A region is read through its stores, so a store moved
+ * to another region takes its staff with it at once. The cursor is the last openid shown.
  */
 export async function listTeam(
   db: Database,
   staff: StaffDoc,
   scope: Scope,
-): Promise<Result<TeamMember[]>> {
-  const options = { orderBy: [['_id', 'asc']] as Array<[string, 'asc']>, limit: TEAM_LIMIT }
-  if (scope === 'all')
-    return succeed((await db.find<StaffDoc>('staff', {}, options)).map(toTeamMember))
+  cursor?: string,
+): Promise<Result<TeamPage>> {
+  const after = cursor ? { _id: { $gt: cursor } } : {}
+  const queries = (await teamFilters(db, staff, scope)).map((filter) =>
+    db.find<StaffDoc>(
+      'staff',
+      { ...filter, ...after },
+      { orderBy: [['_id', 'asc']], limit: TEAM_PAGE_SIZE + 1 },
+    ),
+  )
+  // Region managers and the stores' staff are two queries, merged in the one order they share.
+  const byId = new Map((await Promise.all(queries)).flat().map((doc) => [doc._id, doc]))
+  const found = [...byId.values()].sort((a, b) => (a._id < b._id ? -1 : 1))
+  const page = found.slice(0, TEAM_PAGE_SIZE)
+  const last = page.at(-1)
+
+  return succeed({
+    members: await nameTeam(db, page),
+    nextCursor: found.length > TEAM_PAGE_SIZE && last ? last._id : null,
+  })
+}
+
+/** One filter for every staff document of the scope, or several that together make it. */
+async function teamFilters(db: Database, staff: StaffDoc, scope: Scope): Promise<Filter[]> {
+  if (scope === 'all') return [{}]
 
   const storeIds = (await storesInScope(db, staff, scope)) ?? []
-  const storeStaff = storeIds.length
-    ? await db.find<StaffDoc>('staff', { storeId: { $in: storeIds } }, options)
-    : []
   const regionId = scope === 'own_region' ? await regionOf(db, staff) : null
-  const regionManagers = regionId
-    ? await db.find<StaffDoc>('staff', { regionId, role: 'region_manager' }, options)
-    : []
 
-  return succeed([...regionManagers, ...storeStaff].map(toTeamMember))
+  return [
+    ...(storeIds.length ? [{ storeId: { $in: storeIds } }] : []),
+    ...(regionId ? [{ regionId, role: 'region_manager' }] : []),
+  ]
+}
+
+async function nameTeam(db: Database, page: StaffDoc[]) {
+  const stores = await loadStoreRefs(
+    db,
+    page.flatMap((member) => (member.storeId ? [member.storeId] : [])),
+  )
+  const regionIds = [...new Set(page.flatMap((member) => member.regionId ?? []))]
+  const regions = regionIds.length
+    ? await db.find<RegionDoc>('regions', { _id: { $in: regionIds } }, { limit: regionIds.length })
+    : []
+  const regionNames = new Map(regions.map((region) => [region._id, region.name]))
+
+  return page.map((member) => ({
+    ...toTeamMember(member),
+    storeName: member.storeId ? (stores.get(member.storeId)?.name ?? null) : null,
+    regionName: member.regionId ? (regionNames.get(member.regionId) ?? null) : null,
+  }))
 }
 
 function toTeamMember(staff: StaffDoc): TeamMember {

@@ -57,7 +57,7 @@ export const main = defineFunction({
       case 'inviteStaff':
         return inviteStaff(db, staff, event, audit, now)
       case 'team':
-        return listTeam(db, staff, scope)
+        return listTeam(db, staff, scope, event.cursor)
       case 'todayVisits':
         return listTodaysVisits(db, staff.storeId, now)
       case 'members': {

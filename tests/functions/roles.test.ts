@@ -317,9 +317,9 @@ describe('scopes', () => {
     const store = await env.call('staff', { action: 'team' }, 'o-manager-sA')
     const region = await env.call('staff', { action: 'team' }, 'o-region-east')
 
-    expect(new Set(store.data.map((s: any) => s.storeId))).toEqual(new Set(['sA']))
-    expect(region.data.map((s: any) => s.openid)).not.toContain('o-clerk-sW')
-    expect(region.data.map((s: any) => s.openid)).toContain('o-clerk-sB')
+    expect(new Set(store.data.members.map((s: any) => s.storeId))).toEqual(new Set(['sA']))
+    expect(region.data.members.map((s: any) => s.openid)).not.toContain('o-clerk-sW')
+    expect(region.data.members.map((s: any) => s.openid)).toContain('o-clerk-sB')
   })
 })
 

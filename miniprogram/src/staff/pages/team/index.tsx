@@ -1,14 +1,15 @@
 import { Button, Input, Picker, Text, View } from '@tarojs/components'
 import { useLoad } from '@tarojs/taro'
 import { useState } from 'react'
-import { z } from 'zod'
 import {
   invitationSchema,
   staffProfileSchema,
   teamMemberSchema,
+  teamPageSchema,
   type Invitation,
   type StaffProfile,
   type StaffRoleName,
+  type TeamEntry,
   type TeamMember,
 } from '../../../../../typings'
 import { ErrorNotice } from '../../../components/notice'
@@ -27,6 +28,14 @@ interface StaffForm {
 
 const emptyForm: StaffForm = { openid: '', name: '', role: 'clerk', placeId: '' }
 
+/** Where a member of staff works, by name; an id only when the chain no longer names it. */
+function placeOf(member: TeamEntry): string {
+  if (member.storeId) return member.storeName ?? member.storeId
+  if (member.regionId) return member.regionName ? `${member.regionName}区域` : member.regionId
+
+  return '总部'
+}
+
 /**
  * The team of the caller's scope. A store manager invites clerks by a code; an HQ admin adds,
  * moves and deactivates anyone. Someone who is not staff yet enters the code they were given.
@@ -34,7 +43,9 @@ const emptyForm: StaffForm = { openid: '', name: '', role: 'clerk', placeId: '' 
 export default function TeamPage() {
   const [profile, setProfile] = useState<StaffProfile | null>(null)
   const [isStranger, setIsStranger] = useState(false)
-  const [team, setTeam] = useState<TeamMember[]>([])
+  const [team, setTeam] = useState<TeamEntry[]>([])
+  const [nextCursor, setNextCursor] = useState<string | null>(null)
+  const [isLoadingMore, setIsLoadingMore] = useState(false)
   const [inviteName, setInviteName] = useState('')
   const [invitation, setInvitation] = useState<Invitation | null>(null)
   const [code, setCode] = useState('')
@@ -54,10 +65,19 @@ export default function TeamPage() {
     await loadTeam()
   })
 
-  async function loadTeam() {
-    const result = await callFunction('staff', { action: 'team' }, z.array(teamMemberSchema))
-    if (result.ok) setTeam(result.data)
-    else setError(result.error.message)
+  /** The first page again after a change, or the page after `cursor` for 更多. */
+  async function loadTeam(cursor: string | null = null) {
+    const event = cursor ? { action: 'team' as const, cursor } : { action: 'team' as const }
+    setIsLoadingMore(cursor !== null)
+    const result = await callFunction('staff', event, teamPageSchema)
+    setIsLoadingMore(false)
+    if (!result.ok) {
+      setError(result.error.message)
+      return
+    }
+
+    setTeam((previous) => (cursor ? [...previous, ...result.data.members] : result.data.members))
+    setNextCursor(result.data.nextCursor)
   }
 
   async function invite() {
@@ -126,13 +146,16 @@ export default function TeamPage() {
         <View className='section'>
           <Text className='section__title'>加入门店</Text>
           <Text className='muted'>请输入店长给您的邀请码</Text>
-          <Input
-            className='input'
-            value={code}
-            maxlength={8}
-            data-testid='invitation-code-input'
-            onInput={(e) => setCode(e.detail.value)}
-          />
+          <View className='field'>
+            <Text className='field__label'>邀请码</Text>
+            <Input
+              className='field__input'
+              value={code}
+              maxlength={8}
+              data-testid='invitation-code-input'
+              onInput={(e) => setCode(e.detail.value)}
+            />
+          </View>
           <Button className='button' data-testid='invitation-accept' onClick={accept}>
             加入
           </Button>
@@ -142,13 +165,16 @@ export default function TeamPage() {
       {profile?.role === 'store_manager' && (
         <View className='section'>
           <Text className='section__title'>邀请店员</Text>
-          <Input
-            className='input'
-            placeholder='店员姓名'
-            data-testid='invite-name-input'
-            value={inviteName}
-            onInput={(e) => setInviteName(e.detail.value)}
-          />
+          <View className='field'>
+            <Text className='field__label'>店员姓名</Text>
+            <Input
+              className='field__input'
+              placeholder='店员姓名'
+              data-testid='invite-name-input'
+              value={inviteName}
+              onInput={(e) => setInviteName(e.detail.value)}
+            />
+          </View>
           <Button className='button' data-testid='invite-button' onClick={invite}>
             生成邀请码
           </Button>
@@ -164,32 +190,44 @@ export default function TeamPage() {
       {profile?.role === 'hq_admin' && (
         <View className='section' data-testid='staff-form'>
           <Text className='section__title'>添加或调动员工</Text>
-          <Input
-            className='input'
-            placeholder='openid'
-            value={form.openid}
-            onInput={(e) => setForm({ ...form, openid: e.detail.value })}
-          />
-          <Input
-            className='input'
-            placeholder='姓名'
-            value={form.name}
-            onInput={(e) => setForm({ ...form, name: e.detail.value })}
-          />
+          <View className='field'>
+            <Text className='field__label'>openid</Text>
+            <Input
+              className='field__input'
+              placeholder='openid'
+              value={form.openid}
+              onInput={(e) => setForm({ ...form, openid: e.detail.value })}
+            />
+          </View>
+          <View className='field'>
+            <Text className='field__label'>姓名</Text>
+            <Input
+              className='field__input'
+              placeholder='姓名'
+              value={form.name}
+              onInput={(e) => setForm({ ...form, name: e.detail.value })}
+            />
+          </View>
           <Picker
             mode='selector'
             range={roles.map((role) => roleTitles[role])}
             value={roles.indexOf(form.role)}
             onChange={(e) => setForm({ ...form, role: roles[Number(e.detail.value)] })}
           >
-            <Text className='input'>{roleTitles[form.role]}</Text>
+            <View className='field'>
+              <Text className='field__label'>角色</Text>
+              <Text className='field__value'>{roleTitles[form.role]}</Text>
+            </View>
           </Picker>
-          <Input
-            className='input'
-            placeholder='门店编号（店员、店长）或区域编号（区域经理）'
-            value={form.placeId}
-            onInput={(e) => setForm({ ...form, placeId: e.detail.value })}
-          />
+          <View className='field'>
+            <Text className='field__label'>门店或区域</Text>
+            <Input
+              className='field__input'
+              placeholder='门店编号（店员、店长）或区域编号（区域经理）'
+              value={form.placeId}
+              onInput={(e) => setForm({ ...form, placeId: e.detail.value })}
+            />
+          </View>
           <Button className='button' onClick={() => save(form, true)}>
             保存
           </Button>
@@ -198,15 +236,16 @@ export default function TeamPage() {
 
       {team.length > 0 && (
         <View className='section'>
-          <Text className='section__title'>员工（{team.length}）</Text>
+          <Text className='section__title'>
+            员工（{nextCursor ? `已列出 ${team.length} 位，还有更多` : `${team.length} 位`}）
+          </Text>
           {team.map((member) => (
             <View key={member.openid} className='list-item' data-testid='team-member'>
               <Text className='list-item__title'>
                 {member.name} · {roleTitles[member.role]}
               </Text>
               <Text className='list-item__meta'>
-                {member.storeId ?? member.regionId ?? '总部'} ·{' '}
-                {member.isActive ? '在职' : '已停用'}
+                {placeOf(member)} · {member.isActive ? '在职' : '已停用'}
               </Text>
               {profile?.role === 'hq_admin' && (
                 <View className='list-item__row'>
@@ -223,6 +262,17 @@ export default function TeamPage() {
               )}
             </View>
           ))}
+          {nextCursor && (
+            <Button
+              className='button button--ghost'
+              data-testid='team-load-more'
+              loading={isLoadingMore}
+              disabled={isLoadingMore}
+              onClick={() => loadTeam(nextCursor)}
+            >
+              更多
+            </Button>
+          )}
         </View>
       )}
 
