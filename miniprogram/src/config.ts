@@ -29,6 +29,9 @@ export const routes = {
   staffHome: '/staff/pages/home/index',
   staffTeam: '/staff/pages/team/index',
   staffMembers: '/staff/pages/members/index',
+  staffPoints: '/staff/pages/points/index',
+  hqRules: '/hq/pages/rules/index',
+  hqCoupons: '/hq/pages/coupons/index',
   hqAudit: '/hq/pages/audit/index',
 } as const
 

@@ -40,3 +40,11 @@ export function makeOrderNo(epochMs: number, random: () => number = Math.random)
 
   return `${parts.year}${stamp.join('')}${suffix}`
 }
+
+/**
+ * The last Shanghai day before an end instant, as people say when a thing lapses: points that end
+ * at 2028-01-01 00:00 are good through 2027-12-31, and "2028-01-01 过期" reads a day too long.
+ */
+export function formatShanghaiLastDay(endIso: string): string {
+  return formatShanghaiDate(Date.parse(endIso) - 1)
+}

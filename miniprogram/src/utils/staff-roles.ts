@@ -13,3 +13,12 @@ export const revealingRoles: readonly StaffRoleName[] = ['region_manager', 'hq_a
 
 /** Who may adjust a member's points, as the permission table says for `adjustPoints`. */
 export const adjustingRoles: readonly StaffRoleName[] = ['hq_admin']
+
+/** Who works the counter's points page, as the permission table says for `spendPoints`, `refund`. */
+export const counterRoles: readonly StaffRoleName[] = ['clerk', 'store_manager']
+
+/** Who reads HQ's rules, coupon templates and settlement (`getRules`, `couponTemplates`). */
+export const hqReadingRoles: readonly StaffRoleName[] = ['region_manager', 'hq_admin', 'hq_analyst']
+
+/** Who changes them: `updateRules`, `createCouponTemplate`, `issueCoupons`. */
+export const hqEditingRoles: readonly StaffRoleName[] = ['hq_admin']

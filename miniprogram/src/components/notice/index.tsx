@@ -14,3 +14,14 @@ export function ErrorNotice({ message, testId }: NoticeProps) {
     </Text>
   )
 }
+
+/** What the last action did, in green; the page clears it when the next action starts. */
+export function OkNotice({ message, testId }: NoticeProps) {
+  if (!message) return null
+
+  return (
+    <Text className='notice notice--ok' data-testid={testId}>
+      {message}
+    </Text>
+  )
+}

@@ -4,7 +4,7 @@ import { useState } from 'react'
 import { pointsDetailSchema, type PointsDetail } from '../../../../typings'
 import { ErrorNotice } from '../../components/notice'
 import { callFunction } from '../../services/cloud'
-import { formatShanghaiMinute } from '../../utils/china-time'
+import { formatShanghaiLastDay, formatShanghaiMinute } from '../../utils/china-time'
 
 const entryTitles: Record<PointsDetail['entries'][number]['kind'], string> = {
   earn: '消费积分',
@@ -46,49 +46,57 @@ export default function PointsPage() {
   return (
     <View className='page' data-testid='points-page'>
       {detail && (
-        <View className='card'>
-          <Text className='card__points' data-testid='points-balance'>
+        <View className='hero'>
+          <Text className='hero__title' data-testid='points-balance'>
             {detail.balance} 积分
           </Text>
           {detail.expiringSoon > 0 && (
-            <Text className='muted'>其中 {detail.expiringSoon} 分将在 30 天内过期</Text>
+            <Text className='hero__subtitle'>其中 {detail.expiringSoon} 分将在 30 天内过期</Text>
           )}
         </View>
       )}
 
-      {detail && detail.lots.length > 0 && <Text className='section-title'>可用积分</Text>}
-      {detail?.lots.map((lot) => (
-        <View key={lot.lotId} className='list-item' data-testid='points-lot'>
-          <View className='list-item__row'>
-            <Text className='list-item__title'>{lot.store?.name ?? '总部赠送'}</Text>
-            <Text className='list-item__points'>
-              {lot.remaining}/{lot.points}
-            </Text>
-          </View>
-          <Text className='list-item__meta'>
-            {lot.expiresAt ? `${formatShanghaiMinute(lot.expiresAt)} 过期` : '长期有效'}
-          </Text>
+      {detail && detail.lots.length > 0 && (
+        <View className='section'>
+          <Text className='section__title'>可用积分</Text>
+          {detail.lots.map((lot) => (
+            <View key={lot.lotId} className='list-item' data-testid='points-lot'>
+              <View className='list-item__row'>
+                <Text className='list-item__title'>{lot.store?.name ?? '总部赠送'}</Text>
+                <Text className='list-item__points'>
+                  {lot.remaining}/{lot.points}
+                </Text>
+              </View>
+              <Text className='list-item__meta'>
+                {lot.expiresAt ? `${formatShanghaiLastDay(lot.expiresAt)} 到期` : '长期有效'}
+              </Text>
+            </View>
+          ))}
         </View>
-      ))}
+      )}
 
-      {detail && <Text className='section-title'>积分明细</Text>}
-      {detail?.entries.map((entry) => (
-        <View key={entry.entryId} className='list-item' data-testid='points-entry'>
-          <View className='list-item__row'>
-            <Text className='list-item__title'>
-              {entryTitles[entry.kind]}
-              {entry.store ? ` · ${entry.store.name}` : ''}
-            </Text>
-            <Text className='list-item__points'>
-              {entry.delta > 0 ? `+${entry.delta}` : entry.delta}
-            </Text>
-          </View>
-          <Text className='list-item__meta'>
-            {formatShanghaiMinute(entry.at)}
-            {entry.reason ? ` · ${entry.reason}` : ''}
-          </Text>
+      {detail && (
+        <View className='section'>
+          <Text className='section__title'>积分明细</Text>
+          {detail.entries.map((entry) => (
+            <View key={entry.entryId} className='list-item' data-testid='points-entry'>
+              <View className='list-item__row'>
+                <Text className='list-item__title'>
+                  {entryTitles[entry.kind]}
+                  {entry.store ? ` · ${entry.store.name}` : ''}
+                </Text>
+                <Text className='list-item__points'>
+                  {entry.delta > 0 ? `+${entry.delta}` : entry.delta}
+                </Text>
+              </View>
+              <Text className='list-item__meta'>
+                {formatShanghaiMinute(entry.at)}
+                {entry.reason ? ` · ${entry.reason}` : ''}
+              </Text>
+            </View>
+          ))}
         </View>
-      ))}
+      )}
 
       <ErrorNotice message={error} testId='points-error' />
 

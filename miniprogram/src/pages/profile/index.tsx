@@ -104,6 +104,7 @@ export default function ProfilePage() {
 
   async function answerRebind(ticket: string, isConfirmed: boolean) {
     setError(null)
+    setNotice(null)
     const result = isConfirmed
       ? await callFunction('member', { action: 'confirmRebind', ticket }, rebindResultSchema)
       : await callFunction('member', { action: 'cancelRebind', ticket }, rebindCancelledSchema)
@@ -132,6 +133,8 @@ export default function ProfilePage() {
     })
     if (!confirm) return
 
+    setError(null)
+    setNotice(null)
     setIsBusy(true)
     const result = await callFunction('member', { action: 'deleteAccount' }, deletionResultSchema)
     setIsBusy(false)

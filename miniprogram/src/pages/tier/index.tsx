@@ -21,32 +21,39 @@ export default function TierPage() {
   return (
     <View className='page' data-testid='tier-page'>
       {progress && (
-        <View className='card'>
-          <Text className='card__points' data-testid='tier-name'>
+        <View className='hero'>
+          <Text className='hero__title' data-testid='tier-name'>
             {progress.name}
           </Text>
-          <Text className='muted'>近 12 个月累计 {progress.qualifyingPoints} 成长积分</Text>
+          <Text className='hero__subtitle'>
+            近 12 个月累计 {progress.qualifyingPoints} 成长积分
+          </Text>
           {progress.nextTierName && (
-            <Text className='muted'>
+            <Text className='hero__subtitle'>
               再得 {progress.pointsToNext} 分升级为{progress.nextTierName}
             </Text>
           )}
-          <Text className='muted'>每年 {info.reviewDate} 按近 12 个月积分复核等级</Text>
+          <Text className='hero__subtitle'>每年 {info.reviewDate} 按近 12 个月积分复核等级</Text>
         </View>
       )}
 
-      {info?.tiers.map((rule) => (
-        <View key={rule.tier} className='list-item'>
-          <View className='list-item__row'>
-            <Text className='list-item__title'>{rule.name}</Text>
-            <Text className='list-item__meta'>{rule.threshold} 分起</Text>
-          </View>
-          <Text className='list-item__meta'>
-            积分 ×{rule.multiplierPercent / 100}
-            {rule.birthdayGift ? ` · 生日礼遇：${rule.birthdayGift}` : ''}
-          </Text>
+      {info && (
+        <View className='section'>
+          <Text className='section__title'>各等级权益</Text>
+          {info.tiers.map((rule) => (
+            <View key={rule.tier} className='list-item'>
+              <View className='list-item__row'>
+                <Text className='list-item__title'>{rule.name}</Text>
+                <Text className='list-item__meta'>{rule.threshold} 分起</Text>
+              </View>
+              <Text className='list-item__meta'>
+                积分 ×{rule.multiplierPercent / 100}
+                {rule.birthdayGift ? ` · 生日礼遇：${rule.birthdayGift}` : ''}
+              </Text>
+            </View>
+          ))}
         </View>
-      ))}
+      )}
 
       <ErrorNotice message={error} testId='tier-error' />
     </View>

@@ -3,18 +3,23 @@ import { useLoad } from '@tarojs/taro'
 import { useState } from 'react'
 import {
   couponTemplatesSchema,
+  errorCodeSchema,
+  errorMessages,
   issueResultSchema,
   settlementCsvSchema,
   settlementReportSchema,
+  staffProfileSchema,
   type CouponTemplate,
   type IssueResult,
   type SettlementReport,
+  type StaffProfile,
 } from '../../../../../typings'
-import { ErrorNotice } from '../../../components/notice'
+import { ErrorNotice, OkNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
 import { useRequestKey } from '../../../services/request-key'
 import { formatShanghaiDate } from '../../../utils/china-time'
 import { formatFen } from '../../../utils/money'
+import { hqEditingRoles } from '../../../utils/staff-roles'
 import { useChainPlaces } from '../../chain-places'
 import { bearers, kindNames, TemplateForm } from './template-form'
 
@@ -51,12 +56,33 @@ function describeTerms(template: CouponTemplate): string {
   return `${validity} · ${stores}${limit}${exchange}`
 }
 
+/** Why a member got no coupon, in the words the error table gives each code. */
+function describeRefusal(code: string): string {
+  const known = errorCodeSchema.safeParse(code)
+
+  return known.success ? errorMessages[known.data] : errorMessages.INTERNAL
+}
+
+const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/
+
+/** The settlement's parties as HQ reads them: a store by its name when the report has one. */
+function nameParties(report: SettlementReport): (party: string) => string {
+  const names = new Map<string, string>()
+  for (const row of report.stores as Array<{ storeId: string; name?: string | null }>) {
+    if (row.name) names.set(row.storeId, row.name)
+  }
+
+  return (party) => (party === 'hq' ? '总部' : (names.get(party) ?? party))
+}
+
 /**
  * HQ's coupons: templates of every kind with their stock, issuing to members, and the monthly
  * settlement between stores with its CSV export. Segments of members to issue to come with
- * campaigns; until then coupons go to the members listed by id.
+ * campaigns; until then coupons go to the members listed by id. Region managers and analysts read
+ * the templates and the settlement; only an HQ admin is offered the forms that change them.
  */
 export default function CouponsPage() {
+  const [profile, setProfile] = useState<StaffProfile | null>(null)
   const [templates, setTemplates] = useState<CouponTemplate[]>([])
   const [nextCursor, setNextCursor] = useState<string | null>(null)
   const [templateId, setTemplateId] = useState('')
@@ -65,10 +91,17 @@ export default function CouponsPage() {
   const [month, setMonth] = useState(formatShanghaiDate(Date.now()).slice(0, 7))
   const [storeId, setStoreId] = useState('')
   const [report, setReport] = useState<SettlementReport | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const places = useChainPlaces()
   // One batch, one key: a second tap after a lost answer issues nothing twice.
   const issueKey = useRequestKey('issue')
+
+  /** Each action starts from a clean page: an old message next to a new answer misleads. */
+  function startAction() {
+    setNotice(null)
+    setError(null)
+  }
 
   /** Another template or other members is another batch, with a key of its own. */
   function chooseTemplate(id: string) {
@@ -92,16 +125,28 @@ export default function CouponsPage() {
     setNextCursor(result.data.nextCursor)
   }
 
-  useLoad(() => loadTemplates())
+  useLoad(async () => {
+    const me = await callFunction('staff', { action: 'me' }, staffProfileSchema)
+    if (me.ok) setProfile(me.data)
+    await loadTemplates()
+  })
 
   async function onCreated(id: string) {
-    setError(null)
+    startAction()
+    setNotice(`已新建券模板 ${id}`)
     chooseTemplate(id)
     await loadTemplates()
   }
 
   async function issue() {
     const memberIds = memberIdsText.split(/[\s,，]+/).filter(Boolean)
+    startAction()
+    setIssued(null)
+    if (!templateId.trim() || memberIds.length === 0) {
+      setError('请填写模板编号和至少一个会员编号')
+      return
+    }
+
     const result = await callFunction(
       'hq',
       { action: 'issueCoupons', templateId, memberIds, issueNo: issueKey.current() },
@@ -113,25 +158,38 @@ export default function CouponsPage() {
     }
 
     issueKey.settle()
-    setError(null)
     setIssued(result.data)
     await loadTemplates()
   }
 
   const settlementEvent = (format: 'json' | 'csv') => ({
     action: 'settlement' as const,
-    month,
-    ...(storeId ? { storeId } : {}),
+    month: month.trim(),
+    ...(storeId.trim() ? { storeId: storeId.trim() } : {}),
     format,
   })
 
+  /** The month as the function takes it, or an error shown and false. */
+  function checkMonth(): boolean {
+    startAction()
+    if (MONTH_PATTERN.test(month.trim())) return true
+
+    setError('月份须写作 YYYY-MM，如 2026-12')
+    return false
+  }
+
   async function loadSettlement() {
+    if (!checkMonth()) return
+
+    setReport(null)
     const result = await callFunction('hq', settlementEvent('json'), settlementReportSchema)
     if (result.ok) setReport(result.data)
     else setError(result.error.message)
   }
 
   async function exportCsv() {
+    if (!checkMonth()) return
+
     const result = await callFunction('hq', settlementEvent('csv'), settlementCsvSchema)
     if (!result.ok) {
       setError(result.error.message)
@@ -146,116 +204,174 @@ export default function CouponsPage() {
     link.href = URL.createObjectURL(new Blob([result.data.csv], { type: 'text/csv' }))
     link.download = result.data.filename
     link.click()
+    setNotice(`已导出 ${result.data.filename}`)
   }
+
+  const canEdit = profile ? hqEditingRoles.includes(profile.role) : false
+  const partyName = report ? nameParties(report) : (party: string) => party
 
   return (
     <View className='page' data-testid='hq-coupons-page'>
-      <ErrorNotice message={error} testId='hq-coupons-error' />
-
-      <Text className='section-title'>券模板与库存</Text>
-      {templates.map((template) => (
-        <View
-          key={template.templateId}
-          className='list-item'
-          data-testid='coupon-template'
-          onClick={() => chooseTemplate(template.templateId)}
-        >
-          <View className='list-item__row'>
-            <Text className='list-item__title'>{template.title}</Text>
-            <Text className='list-item__points'>
-              已发 {template.issued}
-              {template.stock === null ? '' : ` / ${template.stock}`}
+      <View className='section'>
+        <Text className='section__title'>券模板与库存</Text>
+        {templates.length === 0 && <Text className='muted'>还没有券模板</Text>}
+        {templates.map((template) => (
+          <View
+            key={template.templateId}
+            className='list-item list-item--action'
+            data-testid='coupon-template'
+            onClick={() => chooseTemplate(template.templateId)}
+          >
+            <View className='list-item__row'>
+              <Text className='list-item__title'>{template.title}</Text>
+              <Text className='list-item__points'>
+                已发 {template.issued}
+                {template.stock === null ? '' : ` / ${template.stock}`}
+              </Text>
+            </View>
+            <Text className='list-item__meta'>
+              <Text data-testid='coupon-template-kind'>{kindNames[template.kind]}</Text> ·{' '}
+              {describeOffer(template)}
+            </Text>
+            <Text className='list-item__meta'>{describeTerms(template)}</Text>
+            <Text className='list-item__meta'>
+              {template.templateId} · {bearers.find((b) => b.value === template.costBearer)?.label}
             </Text>
           </View>
-          <Text className='list-item__meta'>
-            <Text data-testid='coupon-template-kind'>{kindNames[template.kind]}</Text> ·{' '}
-            {describeOffer(template)}
-          </Text>
-          <Text className='list-item__meta'>{describeTerms(template)}</Text>
-          <Text className='list-item__meta'>
-            {template.templateId} · {bearers.find((b) => b.value === template.costBearer)?.label}
-          </Text>
-        </View>
-      ))}
-      {nextCursor && (
-        <Button
-          className='button button--ghost'
-          data-testid='templates-more'
-          onClick={() => loadTemplates(nextCursor)}
-        >
-          更多
-        </Button>
-      )}
-
-      <Text className='section-title'>新建券模板</Text>
-      <TemplateForm places={places} onCreated={onCreated} />
-
-      <Text className='section-title'>发券</Text>
-      <Input
-        className='field__input'
-        placeholder='模板编号'
-        value={templateId}
-        onInput={(e) => chooseTemplate(e.detail.value)}
-      />
-      <Input
-        className='field__input'
-        placeholder='会员编号，用空格或逗号分隔'
-        value={memberIdsText}
-        onInput={(e) => {
-          issueKey.settle()
-          setMemberIdsText(e.detail.value)
-        }}
-      />
-      <Button className='button button--primary' data-testid='issue-coupons' onClick={issue}>
-        发放
-      </Button>
-      {issued && (
-        <Text className='muted' data-testid='issue-result'>
-          已发 {issued.issued.length} 张，未发 {issued.refused.length} 人
-          {issued.refused.map((refusal) => `（${refusal.memberId}: ${refusal.code}）`).join('')}
-        </Text>
-      )}
-
-      <Text className='section-title'>门店结算</Text>
-      <Input
-        className='field__input'
-        placeholder='月份 YYYY-MM'
-        value={month}
-        onInput={(e) => setMonth(e.detail.value)}
-      />
-      <Input
-        className='field__input'
-        placeholder='门店编号（空为全部）'
-        value={storeId}
-        onInput={(e) => setStoreId(e.detail.value)}
-      />
-      <View className='button-row'>
-        <Button
-          className='button button--primary'
-          data-testid='load-settlement'
-          onClick={loadSettlement}
-        >
-          查看
-        </Button>
-        <Button className='button button--ghost' onClick={exportCsv}>
-          导出 CSV
-        </Button>
+        ))}
+        {nextCursor && (
+          <Button
+            className='button button--ghost'
+            data-testid='templates-more'
+            onClick={() => loadTemplates(nextCursor)}
+          >
+            更多
+          </Button>
+        )}
       </View>
+
+      {canEdit && (
+        <View className='section'>
+          <Text className='section__title'>新建券模板</Text>
+          <TemplateForm places={places} onCreated={onCreated} />
+        </View>
+      )}
+
+      {canEdit && (
+        <View className='section'>
+          <Text className='section__title'>发券</Text>
+          <Text className='field__hint'>点上面的券模板即填入它的编号</Text>
+          <View className='field'>
+            <Text className='field__label'>模板编号</Text>
+            <Input
+              className='field__input'
+              data-testid='issue-template-input'
+              value={templateId}
+              onInput={(e) => chooseTemplate(e.detail.value)}
+            />
+          </View>
+          <View className='field'>
+            <Text className='field__label'>会员编号</Text>
+            <Input
+              className='field__input'
+              data-testid='issue-members-input'
+              placeholder='用空格或逗号分隔'
+              value={memberIdsText}
+              onInput={(e) => {
+                issueKey.settle()
+                setMemberIdsText(e.detail.value)
+              }}
+            />
+          </View>
+          <Button className='button button--primary' data-testid='issue-coupons' onClick={issue}>
+            发放
+          </Button>
+          {issued && (
+            <View className='result' data-testid='issue-result'>
+              <Text className='result__title'>
+                已发 {issued.issued.length} 张，未发 {issued.refused.length} 人
+              </Text>
+              {issued.refused.map((refusal) => (
+                <Text key={refusal.memberId} data-testid='issue-refusal'>
+                  {refusal.memberId}：{describeRefusal(refusal.code)}
+                </Text>
+              ))}
+            </View>
+          )}
+        </View>
+      )}
+
+      <View className='section'>
+        <Text className='section__title'>门店结算</Text>
+        <View className='field'>
+          <Text className='field__label'>月份</Text>
+          <Input
+            className='field__input'
+            data-testid='settlement-month-input'
+            placeholder='YYYY-MM'
+            value={month}
+            onInput={(e) => setMonth(e.detail.value)}
+          />
+        </View>
+        <View className='field'>
+          <Text className='field__label'>门店编号</Text>
+          <Input
+            className='field__input'
+            data-testid='settlement-store-input'
+            placeholder='空为全部门店'
+            value={storeId}
+            onInput={(e) => setStoreId(e.detail.value)}
+          />
+        </View>
+        <View className='button-row'>
+          <Button
+            className='button button--primary'
+            data-testid='load-settlement'
+            onClick={loadSettlement}
+          >
+            查看
+          </Button>
+          <Button
+            className='button button--ghost'
+            data-testid='export-settlement'
+            onClick={exportCsv}
+          >
+            导出 CSV
+          </Button>
+        </View>
+      </View>
+
+      <OkNotice message={notice} testId='hq-coupons-notice' />
+      <ErrorNotice message={error} testId='hq-coupons-error' />
+
       {report && (
-        <View data-testid='settlement-report'>
-          <Text className='muted'>
-            共核销 {report.totals.redemptions} 张，优惠 {formatFen(report.totals.couponFen)} 元
+        <View className='section' data-testid='settlement-report'>
+          <Text className='list-item__meta' data-testid='settlement-totals'>
+            {report.month} 共核销 {report.totals.redemptions} 张，优惠{' '}
+            {formatFen(report.totals.couponFen)} 元
           </Text>
+          {report.stores.length === 0 && <Text className='muted'>本月没有结算记录</Text>}
           {report.stores.map((row) => (
-            <Text key={row.storeId} className='list-item__meta'>
-              {row.storeId}：为他店核销 {formatFen(row.redeemedForOthersFen)} 元，他店为本店核销{' '}
-              {formatFen(row.redeemedByOthersFen)} 元，积分发放 {row.pointsCreated}，积分消耗{' '}
-              {row.pointsConsumed}
-            </Text>
+            <View key={row.storeId} className='list-item' data-testid='settlement-store'>
+              <Text className='list-item__title'>{partyName(row.storeId)}</Text>
+              <Text className='list-item__meta'>
+                为他店核销 {formatFen(row.redeemedForOthersFen)} 元 · 他店为本店核销{' '}
+                {formatFen(row.redeemedByOthersFen)} 元
+              </Text>
+              <Text className='list-item__meta'>
+                积分发放 {row.pointsCreated} · 积分消耗 {row.pointsConsumed}
+              </Text>
+            </View>
           ))}
+          {report.pairs.length > 0 && <Text className='section__title'>应付</Text>}
           {report.pairs.map((pair) => (
-            <Text key={`${pair.from}-${pair.to}`} className='list-item__meta'>
-              {pair.from} 应付 {pair.to}：{formatFen(pair.couponFen)} 元，{pair.points} 积分
+            <Text
+              key={`${pair.from}-${pair.to}`}
+              className='list-item__meta'
+              data-testid='settlement-pair'
+            >
+              {partyName(pair.from)} 应付 {partyName(pair.to)}：{formatFen(pair.couponFen)} 元，
+              {pair.points} 积分
             </Text>
           ))}
         </View>

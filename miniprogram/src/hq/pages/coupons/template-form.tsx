@@ -10,7 +10,7 @@ import {
 import { ErrorNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
 import { formatShanghaiDate } from '../../../utils/china-time'
-import { parseYuanToFen } from '../../../utils/money'
+import { describeYuanProblem, parseYuanToFen } from '../../../utils/money'
 import { splitStoreIds, type ChainPlaces } from '../../chain-places'
 
 export const kindNames: Record<CouponKind, string> = {
@@ -129,11 +129,25 @@ function toEvent(fields: TemplateFields) {
   }
 }
 
-/** The first problem in words for HQ: the schema's own Chinese messages, else what it needs. */
-function describeIssue(issue: z.ZodIssue): string {
+/** The money fields, with the text each is typed in and its name. */
+const moneyFields: Record<string, { text: keyof TemplateFields; label: string }> = {
+  valueFen: { text: 'valueText', label: '金额' },
+  maxDiscountFen: { text: 'maxDiscountText', label: '最高优惠' },
+  minSpendFen: { text: 'minSpendText', label: '最低消费' },
+}
+
+/**
+ * The first problem in words for HQ: the schema's own Chinese messages, what is wrong with a sum
+ * of money as typed (a negative or too large one is not "missing"), else what the field needs.
+ */
+function describeIssue(issue: z.ZodIssue, fields: TemplateFields): string {
   if (issue.code === 'custom') return issue.message
 
-  return fieldRequirements[String(issue.path[0] ?? '')] ?? '请检查填写的内容'
+  const field = String(issue.path[0] ?? '')
+  const money = moneyFields[field]
+  const moneyProblem = money ? describeYuanProblem(String(fields[money.text]), money.label) : null
+
+  return moneyProblem ?? fieldRequirements[field] ?? '请检查填写的内容'
 }
 
 function Choices<T extends string>(props: {
@@ -196,7 +210,7 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
   async function create() {
     const parsed = createCouponTemplateSchema.safeParse(toEvent(fields))
     if (!parsed.success) {
-      setError(describeIssue(parsed.error.issues[0]))
+      setError(describeIssue(parsed.error.issues[0], fields))
       return
     }
 
@@ -217,13 +231,14 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
   const isDiscount = fields.kind === 'discount'
 
   return (
-    <View data-testid='template-form'>
+    <View className='stack' data-testid='template-form'>
       <Field
         label='名称'
         testId='template-title'
         value={fields.title}
         onInput={(title) => update({ title })}
       />
+      <Text className='field__hint'>种类</Text>
       <Choices
         options={(Object.keys(kindNames) as CouponKind[]).map((value) => ({
           value,
@@ -234,7 +249,7 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
         onChoose={(kind) => update({ kind })}
       />
       {isDiscount ? (
-        <View>
+        <View className='stack'>
           <Field
             label='折扣（%）'
             testId='template-discount'
@@ -265,7 +280,7 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
         onInput={(minSpendText) => update({ minSpendText })}
       />
 
-      <Text className='muted'>有效期（上海时间，结束日当天有效）</Text>
+      <Text className='field__hint'>有效期（上海时间，结束日当天有效）</Text>
       <Choices
         options={[
           { value: 'days' as const, label: '领取后 N 天' },
@@ -283,7 +298,7 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
           onInput={(daysText) => update({ daysText })}
         />
       ) : (
-        <View>
+        <View className='stack'>
           <Field
             label='开始日期'
             testId='template-valid-from'
@@ -301,7 +316,7 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
         </View>
       )}
 
-      <Text className='muted'>适用门店</Text>
+      <Text className='field__hint'>适用门店</Text>
       <Choices
         options={[
           { value: 'all' as const, label: '全部门店' },
@@ -368,7 +383,10 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
         value={fields.bearerIndex}
         onChange={(e) => update({ bearerIndex: Number(e.detail.value) })}
       >
-        <Text className='list-item__meta'>成本：{bearers[fields.bearerIndex].label}</Text>
+        <View className='field' data-testid='template-bearer'>
+          <Text className='field__label'>成本</Text>
+          <Text className='field__value'>{bearers[fields.bearerIndex].label}</Text>
+        </View>
       </Picker>
       <ErrorNotice message={error} testId='template-error' />
       <Button

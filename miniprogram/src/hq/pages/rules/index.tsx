@@ -1,18 +1,49 @@
 import { Button, Input, Text, View } from '@tarojs/components'
 import { useLoad } from '@tarojs/taro'
 import { useState } from 'react'
-import { pointsRulesSchema, tierNames, type PointsRules } from '../../../../../typings'
-import { ErrorNotice } from '../../../components/notice'
+import {
+  pointsRulesSchema,
+  staffProfileSchema,
+  tierNames,
+  type PointsRules,
+  type StaffProfile,
+} from '../../../../../typings'
+import { ErrorNotice, OkNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
+import { hqEditingRoles } from '../../../utils/staff-roles'
 import { useChainPlaces } from '../../chain-places'
 import { PromotionEditor, type PromotionDraft } from './promotion-editor'
 
+/** One labelled number of the rules; read-only for those who may not save them. */
+function NumberField(props: {
+  label: string
+  value: string
+  isReadOnly: boolean
+  testId?: string
+  onInput(text: string): void
+}) {
+  return (
+    <View className='field'>
+      <Text className='field__label'>{props.label}</Text>
+      <Input
+        className='field__input'
+        data-testid={props.testId}
+        type='number'
+        disabled={props.isReadOnly}
+        value={props.value}
+        onInput={(e) => props.onInput(e.detail.value)}
+      />
+    </View>
+  )
+}
+
 /**
  * HQ's earning, expiry and tier rules and the stores' promotions. Region managers and analysts
- * may read them; saving is refused by the function for them. Promotions are changed in the page
- * and saved with the rest, in one `updateRules`.
+ * may read them; saving is refused by the function for them, so the page offers them no edits.
+ * Promotions are changed in the page and saved with the rest, in one `updateRules`.
  */
 export default function RulesPage() {
+  const [profile, setProfile] = useState<StaffProfile | null>(null)
   const [rules, setRules] = useState<PointsRules | null>(null)
   const [draft, setDraft] = useState<PromotionDraft | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
@@ -20,6 +51,9 @@ export default function RulesPage() {
   const places = useChainPlaces()
 
   useLoad(async () => {
+    const me = await callFunction('staff', { action: 'me' }, staffProfileSchema)
+    if (me.ok) setProfile(me.data)
+
     const result = await callFunction('hq', { action: 'getRules' }, pointsRulesSchema)
     if (result.ok) setRules(result.data)
     else setError(result.error.message)
@@ -28,13 +62,13 @@ export default function RulesPage() {
   async function save() {
     if (!rules) return
 
+    setNotice(null)
+    setError(null)
     const result = await callFunction('hq', { action: 'updateRules', rules }, pointsRulesSchema)
     if (result.ok) {
       setRules(result.data)
-      setError(null)
       setNotice('已保存，新规则对此后获得的积分生效')
     } else {
-      setNotice(null)
       setError(result.error.message)
     }
   }
@@ -49,136 +83,160 @@ export default function RulesPage() {
   }
 
   const number = (text: string) => (/^\d+$/.test(text) ? Number(text) : NaN)
+  const isReadOnly = !profile || !hqEditingRoles.includes(profile.role)
 
   return (
     <View className='page' data-testid='hq-rules-page'>
+      {rules && isReadOnly && (
+        <Text className='notice notice--ok' data-testid='hq-rules-read-only'>
+          只读：积分规则由总部管理员修改
+        </Text>
+      )}
       {rules && (
         <View>
-          <Text className='section-title'>积分获取</Text>
-          <Text className='muted'>每消费 1 元（整元，角分不计）获得积分</Text>
-          <Input
-            className='input'
-            type='number'
-            value={String(rules.earning.pointsPerYuan)}
-            onInput={(e) =>
-              setRules({
-                ...rules,
-                earning: { ...rules.earning, pointsPerYuan: number(e.detail.value) },
-              })
-            }
-          />
-          <Text className='muted'>不积分的商品：{rules.earning.excludedNote}</Text>
-
-          <Text className='section-title'>积分有效期</Text>
-          <Text className='muted'>获得当月之后第几个月的月底过期</Text>
-          <Input
-            className='input'
-            type='number'
-            value={rules.expiry.months === null ? '' : String(rules.expiry.months)}
-            onInput={(e) =>
-              setRules({
-                ...rules,
-                expiry: { months: e.detail.value ? number(e.detail.value) : null },
-              })
-            }
-          />
-
-          <Text className='section-title'>会员等级（每年 {rules.tierReviewDate} 复核）</Text>
-          {rules.tiers.map((tier, index) => (
-            <View key={tier.tier} className='list-item'>
-              <Text className='list-item__title'>{tierNames[tier.tier]}</Text>
-              <Text className='muted'>门槛（近 12 个月积分）</Text>
-              <Input
-                className='input'
-                type='number'
-                value={String(tier.threshold)}
-                onInput={(e) => {
-                  const tiers = [...rules.tiers]
-                  tiers[index] = { ...tier, threshold: number(e.detail.value) }
-                  setRules({ ...rules, tiers })
-                }}
-              />
-              <Text className='muted'>积分倍率（%）</Text>
-              <Input
-                className='input'
-                type='number'
-                value={String(tier.multiplierPercent)}
-                onInput={(e) => {
-                  const tiers = [...rules.tiers]
-                  tiers[index] = { ...tier, multiplierPercent: number(e.detail.value) }
-                  setRules({ ...rules, tiers })
-                }}
-              />
-              <Text className='muted'>生日礼遇</Text>
-              <Input
-                className='input'
-                value={tier.birthdayGift}
-                onInput={(e) => {
-                  const tiers = [...rules.tiers]
-                  tiers[index] = { ...tier, birthdayGift: e.detail.value }
-                  setRules({ ...rules, tiers })
-                }}
-              />
-            </View>
-          ))}
-
-          <Text className='section-title'>门店活动（上海时间，起止日期都含）</Text>
-          {rules.promotions.length === 0 && <Text className='muted'>暂无</Text>}
-          {rules.promotions.map((promotion, index) => (
-            <View key={promotion.promotionId} className='list-item' data-testid='promotion-item'>
-              <Text className='list-item__title'>{promotion.title}</Text>
-              <Text className='muted'>
-                {promotion.startsOn} 至 {promotion.endsOn}，积分 ×
-                {promotion.multiplierPercent / 100}（{promotion.storeIds.length} 家门店：
-                {promotion.storeIds.slice(0, 5).join('、')}
-                {promotion.storeIds.length > 5 ? ' 等' : ''}）
-              </Text>
-              <View className='button-row'>
-                <Button
-                  className='button button--ghost button--small'
-                  data-testid='promotion-edit'
-                  onClick={() => setDraft({ index, promotion })}
-                >
-                  修改
-                </Button>
-                <Button
-                  className='button button--danger button--small'
-                  data-testid='promotion-remove'
-                  onClick={() =>
-                    applyPromotion(rules.promotions.filter((_, other) => other !== index))
-                  }
-                >
-                  删除
-                </Button>
-              </View>
-            </View>
-          ))}
-          {draft ? (
-            <PromotionEditor
-              // Another promotion chosen while one is open starts from that one's fields.
-              key={draft.index ?? 'new'}
-              draft={draft}
-              promotions={rules.promotions}
-              places={places}
-              onApply={applyPromotion}
-              onCancel={() => setDraft(null)}
+          <View className='section'>
+            <Text className='section__title'>积分获取</Text>
+            <NumberField
+              label='每元积分'
+              testId='rules-points-per-yuan'
+              isReadOnly={isReadOnly}
+              value={String(rules.earning.pointsPerYuan)}
+              onInput={(text) =>
+                setRules({ ...rules, earning: { ...rules.earning, pointsPerYuan: number(text) } })
+              }
             />
-          ) : (
-            <Button
-              className='button button--ghost'
-              data-testid='promotion-add'
-              onClick={() => setDraft({ index: null, promotion: null })}
-            >
-              添加门店活动
+            <Text className='field__hint'>每消费 1 元（整元，角分不计）获得的积分</Text>
+            <Text className='field__hint'>不积分的商品：{rules.earning.excludedNote}</Text>
+          </View>
+
+          <View className='section'>
+            <Text className='section__title'>积分有效期</Text>
+            <View className='field'>
+              <Text className='field__label'>月数</Text>
+              <Input
+                className='field__input'
+                data-testid='rules-expiry-months'
+                type='number'
+                placeholder='空为长期有效'
+                disabled={isReadOnly}
+                value={rules.expiry.months === null ? '' : String(rules.expiry.months)}
+                onInput={(e) =>
+                  setRules({
+                    ...rules,
+                    expiry: { months: e.detail.value ? number(e.detail.value) : null },
+                  })
+                }
+              />
+            </View>
+            <Text className='field__hint'>获得当月之后第几个月的月底过期</Text>
+          </View>
+
+          <View className='section'>
+            <Text className='section__title'>会员等级（每年 {rules.tierReviewDate} 复核）</Text>
+            {rules.tiers.map((tier, index) => {
+              const change = (changed: Partial<typeof tier>) => {
+                const tiers = [...rules.tiers]
+                tiers[index] = { ...tier, ...changed }
+                setRules({ ...rules, tiers })
+              }
+
+              return (
+                <View key={tier.tier} className='list-item'>
+                  <Text className='list-item__title'>{tierNames[tier.tier]}</Text>
+                  <NumberField
+                    label='门槛积分'
+                    isReadOnly={isReadOnly}
+                    value={String(tier.threshold)}
+                    onInput={(text) => change({ threshold: number(text) })}
+                  />
+                  <Text className='field__hint'>近 12 个月获得的积分达到即升入此等级</Text>
+                  <NumberField
+                    label='倍率（%）'
+                    isReadOnly={isReadOnly}
+                    value={String(tier.multiplierPercent)}
+                    onInput={(text) => change({ multiplierPercent: number(text) })}
+                  />
+                  <View className='field'>
+                    <Text className='field__label'>生日礼遇</Text>
+                    <Input
+                      className='field__input'
+                      disabled={isReadOnly}
+                      placeholder='无'
+                      value={tier.birthdayGift}
+                      onInput={(e) => change({ birthdayGift: e.detail.value })}
+                    />
+                  </View>
+                </View>
+              )
+            })}
+          </View>
+
+          <View className='section'>
+            <Text className='section__title'>门店活动（上海时间，起止日期都含）</Text>
+            {rules.promotions.length === 0 && <Text className='muted'>暂无</Text>}
+            {rules.promotions.map((promotion, index) => (
+              <View key={promotion.promotionId} className='list-item' data-testid='promotion-item'>
+                <Text className='list-item__title'>{promotion.title}</Text>
+                <Text className='list-item__meta'>
+                  {promotion.startsOn} 至 {promotion.endsOn}，积分 ×
+                  {promotion.multiplierPercent / 100}
+                </Text>
+                <Text className='list-item__meta'>
+                  {promotion.storeIds.length} 家门店：{promotion.storeIds.slice(0, 5).join('、')}
+                  {promotion.storeIds.length > 5 ? ' 等' : ''}
+                </Text>
+                {!isReadOnly && (
+                  <View className='button-row'>
+                    <Button
+                      className='button button--ghost button--small'
+                      data-testid='promotion-edit'
+                      onClick={() => setDraft({ index, promotion })}
+                    >
+                      修改
+                    </Button>
+                    <Button
+                      className='button button--danger button--small'
+                      data-testid='promotion-remove'
+                      onClick={() =>
+                        applyPromotion(rules.promotions.filter((_, other) => other !== index))
+                      }
+                    >
+                      删除
+                    </Button>
+                  </View>
+                )}
+              </View>
+            ))}
+            {!isReadOnly &&
+              (draft ? (
+                <PromotionEditor
+                  // Another promotion chosen while one is open starts from that one's fields.
+                  key={draft.index ?? 'new'}
+                  draft={draft}
+                  promotions={rules.promotions}
+                  places={places}
+                  onApply={applyPromotion}
+                  onCancel={() => setDraft(null)}
+                />
+              ) : (
+                <Button
+                  className='button button--ghost'
+                  data-testid='promotion-add'
+                  onClick={() => setDraft({ index: null, promotion: null })}
+                >
+                  添加门店活动
+                </Button>
+              ))}
+          </View>
+
+          {!isReadOnly && (
+            <Button className='button button--primary' data-testid='hq-rules-save' onClick={save}>
+              保存
             </Button>
           )}
-
-          <Button className='button' data-testid='hq-rules-save' onClick={save}>
-            保存
-          </Button>
         </View>
       )}
-      {notice && <Text className='muted'>{notice}</Text>}
+      <OkNotice message={notice} testId='hq-rules-notice' />
       <ErrorNotice message={error} testId='hq-rules-error' />
     </View>
   )

@@ -65,6 +65,29 @@ function describeIssue(issue: z.ZodIssue): string {
   return fieldRequirements[field] ?? `${label}填写有误`
 }
 
+function EditorField(props: {
+  label: string
+  testId: string
+  value: string
+  type?: 'text' | 'number'
+  placeholder?: string
+  onInput(value: string): void
+}) {
+  return (
+    <View className='field'>
+      <Text className='field__label'>{props.label}</Text>
+      <Input
+        className='field__input'
+        data-testid={props.testId}
+        type={props.type ?? 'text'}
+        placeholder={props.placeholder}
+        value={props.value}
+        onInput={(e) => props.onInput(e.detail.value)}
+      />
+    </View>
+  )
+}
+
 /**
  * Adds or changes one store promotion in the page's copy of the rules; the rules page saves the
  * whole set. A region's button adds the stores the console knows in that region, so that HQ sees
@@ -127,41 +150,40 @@ export function PromotionEditor(props: {
       <Text className='list-item__title'>
         {draft.index === null ? '新门店活动' : '修改门店活动'}
       </Text>
-      <Text className='muted'>名称</Text>
-      <Input
-        className='input'
-        data-testid='promotion-title'
+      <EditorField
+        label='名称'
+        testId='promotion-title'
         value={fields.title}
-        onInput={(e) => update({ title: e.detail.value })}
+        onInput={(title) => update({ title })}
       />
-      <Text className='muted'>积分倍率（%，150 即 ×1.5）</Text>
-      <Input
-        className='input'
+      <EditorField
+        label='倍率（%）'
+        testId='promotion-multiplier'
         type='number'
-        data-testid='promotion-multiplier'
+        placeholder='150 即 ×1.5'
         value={fields.multiplierText}
-        onInput={(e) => update({ multiplierText: e.detail.value })}
+        onInput={(multiplierText) => update({ multiplierText })}
       />
-      <Text className='muted'>开始日期 YYYY-MM-DD</Text>
-      <Input
-        className='input'
-        data-testid='promotion-starts'
+      <EditorField
+        label='开始日期'
+        testId='promotion-starts'
+        placeholder='YYYY-MM-DD'
         value={fields.startsOn}
-        onInput={(e) => update({ startsOn: e.detail.value })}
+        onInput={(startsOn) => update({ startsOn })}
       />
-      <Text className='muted'>结束日期 YYYY-MM-DD（当天含）</Text>
-      <Input
-        className='input'
-        data-testid='promotion-ends'
+      <EditorField
+        label='结束日期'
+        testId='promotion-ends'
+        placeholder='YYYY-MM-DD，当天含'
         value={fields.endsOn}
-        onInput={(e) => update({ endsOn: e.detail.value })}
+        onInput={(endsOn) => update({ endsOn })}
       />
-      <Text className='muted'>门店编号，用空格或逗号分隔</Text>
-      <Input
-        className='input'
-        data-testid='promotion-stores'
+      <EditorField
+        label='门店编号'
+        testId='promotion-stores'
+        placeholder='用空格或逗号分隔'
         value={fields.storeIdsText}
-        onInput={(e) => update({ storeIdsText: e.detail.value })}
+        onInput={(storeIdsText) => update({ storeIdsText })}
       />
       {places.regions.length > 0 && (
         <View className='choice-row'>

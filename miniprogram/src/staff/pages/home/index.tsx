@@ -12,14 +12,96 @@ import {
   type ScanResult,
   type StaffProfile,
 } from '../../../../../typings'
+import { LinkItem } from '../../../components/link-item'
 import { ErrorNotice } from '../../../components/notice'
 import { SwitchIdentityLink } from '../../../components/switch-identity'
 import { isWeapp, routes } from '../../../config'
 import { callFunction } from '../../../services/cloud'
-import { roleTitles } from '../../../utils/staff-roles'
+import {
+  counterRoles,
+  hqEditingRoles,
+  hqReadingRoles,
+  roleTitles,
+} from '../../../utils/staff-roles'
 import { formatShanghaiMinute, makeOrderNo } from '../../../utils/china-time'
-import { formatFen, parseYuanToFen } from '../../../utils/money'
+import { describeYuanProblem, formatFen, parseYuanToFen } from '../../../utils/money'
 import { TodaysVisits } from './todays-visits'
+
+/** Where the caller works: their store, a region manager's region, or the whole chain for HQ. */
+function describeWorkplace(profile: StaffProfile): string {
+  if (profile.store) return profile.store.name
+  if (profile.role === 'region_manager') {
+    return profile.regionName ? `${profile.regionName}区域` : (profile.regionId ?? '未分配区域')
+  }
+
+  return '全部门店'
+}
+
+/** The pages the caller's role may open, as the permission table grants their actions. */
+function StaffLinks({ role }: { role: StaffProfile['role'] }) {
+  const canWorkCounter = counterRoles.includes(role)
+  const isManager = role !== 'clerk'
+  const readsHq = hqReadingRoles.includes(role)
+  const readOnly = hqEditingRoles.includes(role) ? '' : '（只读）'
+
+  return (
+    <View className='section' data-testid='staff-links'>
+      <Text className='section__title'>更多</Text>
+      {canWorkCounter && (
+        <LinkItem
+          title='积分抵扣与退款'
+          meta='用积分抵扣订单金额；退款时扣回这笔订单的积分'
+          url={routes.staffPoints}
+          testId='points-link'
+        />
+      )}
+      {isManager && (
+        <LinkItem
+          title='员工管理'
+          meta='查看员工，邀请新店员'
+          url={routes.staffTeam}
+          testId='team-link'
+        />
+      )}
+      {isManager && (
+        <LinkItem
+          title='会员'
+          meta='您范围内的会员，按手机号查找'
+          url={routes.staffMembers}
+          testId='members-link'
+        />
+      )}
+      {readsHq && (
+        <LinkItem
+          title='积分规则'
+          meta={`积分获取、有效期、会员等级与门店活动${readOnly}`}
+          url={routes.hqRules}
+          testId='rules-link'
+        />
+      )}
+      {readsHq && (
+        <LinkItem
+          title='优惠券与结算'
+          meta={
+            readOnly
+              ? '券模板与库存、门店间的月度结算（只读）'
+              : '券模板与库存、发券、门店间的月度结算'
+          }
+          url={routes.hqCoupons}
+          testId='coupons-link'
+        />
+      )}
+      {readsHq && (
+        <LinkItem
+          title='审计日志'
+          meta='谁在何时读取或修改了会员资料'
+          url={routes.hqAudit}
+          testId='audit-link'
+        />
+      )}
+    </View>
+  )
+}
 
 export default function StaffHomePage() {
   const [profile, setProfile] = useState<StaffProfile | null>(null)
@@ -77,8 +159,9 @@ export default function StaffHomePage() {
     if (!scan) return
 
     const amountFen = parseYuanToFen(amountText)
-    if (amountFen === null || amountFen === 0) {
-      setError('请输入正确的金额，最多两位小数')
+    const amountProblem = describeYuanProblem(amountText)
+    if (amountProblem || amountFen === null) {
+      setError(amountProblem ?? '请输入金额')
       return
     }
 
@@ -97,8 +180,19 @@ export default function StaffHomePage() {
     }
 
     setPurchase(result.data)
-    // The summary above the form shows the balance after this purchase, not the one at the scan.
-    setScan({ ...scan, member: { ...scan.member, points: result.data.balance } })
+    // The summary above the form shows the member after this purchase, not as at the scan: the
+    // purchase is their visit here, and a first purchase makes this their home store.
+    const store = profile?.store ?? null
+    const visited = store ? { at: new Date().toISOString(), store } : scan.member.lastVisit
+    setScan({
+      ...scan,
+      member: {
+        ...scan.member,
+        points: result.data.balance,
+        homeStore: scan.member.homeStore ?? store,
+        lastVisit: visited,
+      },
+    })
   }
 
   /** One tap: the coupon goes on the order number and amount typed for this purchase. */
@@ -106,8 +200,9 @@ export default function StaffHomePage() {
     if (!scan) return
 
     const amountFen = amountText ? parseYuanToFen(amountText) : undefined
-    if (amountFen === null || amountFen === 0) {
-      setError('请输入正确的金额，最多两位小数')
+    const amountProblem = amountText ? describeYuanProblem(amountText) : null
+    if (amountProblem || amountFen === null) {
+      setError(amountProblem ?? '请输入金额')
       return
     }
 
@@ -134,6 +229,8 @@ export default function StaffHomePage() {
   }
 
   const member = scan?.member
+  // Only the counter's roles may scan; the others come here for the links below.
+  const isCounter = !profile || counterRoles.includes(profile.role)
 
   return (
     <View className='page' data-testid='staff-home'>
@@ -141,41 +238,43 @@ export default function StaffHomePage() {
         <Text className='hero__title'>{profile ? profile.name : '门店工作台'}</Text>
         <Text className='hero__subtitle'>
           {profile
-            ? `${roleTitles[profile.role]} · ${profile.store?.name ?? '不属于门店'}`
+            ? `${roleTitles[profile.role]} · ${describeWorkplace(profile)}`
             : '正在读取员工信息…'}
         </Text>
       </View>
 
-      <View className='section'>
-        <Text className='section__title'>会员码</Text>
-        <View className='field'>
-          <Input
-            className='field__input'
-            data-testid='scan-input'
-            type='number'
-            placeholder='输入或扫描 20 位会员码'
-            maxlength={32}
-            value={code}
-            onInput={(event) => setCode(event.detail.value)}
-            onConfirm={() => lookUp(code)}
-          />
-        </View>
-        <View className='button-row'>
-          {isWeapp && (
-            <Button className='button button--ghost' onClick={scanWithCamera}>
-              扫码
+      {isCounter && (
+        <View className='section'>
+          <Text className='section__title'>会员码</Text>
+          <View className='field'>
+            <Input
+              className='field__input'
+              data-testid='scan-input'
+              type='number'
+              placeholder='输入或扫描 20 位会员码'
+              maxlength={32}
+              value={code}
+              onInput={(event) => setCode(event.detail.value)}
+              onConfirm={() => lookUp(code)}
+            />
+          </View>
+          <View className='button-row'>
+            {isWeapp && (
+              <Button className='button button--ghost' onClick={scanWithCamera}>
+                扫码
+              </Button>
+            )}
+            <Button
+              className='button button--primary'
+              data-testid='scan-button'
+              disabled={isBusy}
+              onClick={() => lookUp(code)}
+            >
+              查询
             </Button>
-          )}
-          <Button
-            className='button button--primary'
-            data-testid='scan-button'
-            disabled={isBusy}
-            onClick={() => lookUp(code)}
-          >
-            查询
-          </Button>
+          </View>
         </View>
-      </View>
+      )}
 
       <ErrorNotice message={error} testId='staff-error' />
 
@@ -272,33 +371,7 @@ export default function StaffHomePage() {
       )}
 
       <TodaysVisits refreshKey={purchase?.visitId ?? null} />
-      {profile && profile.role !== 'clerk' && (
-        <Button
-          className='button button--ghost'
-          data-testid='team-link'
-          onClick={() => Taro.navigateTo({ url: routes.staffTeam })}
-        >
-          员工管理
-        </Button>
-      )}
-      {profile && profile.role !== 'clerk' && (
-        <Button
-          className='button button--ghost'
-          data-testid='members-link'
-          onClick={() => Taro.navigateTo({ url: routes.staffMembers })}
-        >
-          会员
-        </Button>
-      )}
-      {profile && ['region_manager', 'hq_admin', 'hq_analyst'].includes(profile.role) && (
-        <Button
-          className='button button--ghost'
-          data-testid='audit-link'
-          onClick={() => Taro.navigateTo({ url: routes.hqAudit })}
-        >
-          审计日志
-        </Button>
-      )}
+      {profile && <StaffLinks role={profile.role} />}
       <SwitchIdentityLink />
     </View>
   )

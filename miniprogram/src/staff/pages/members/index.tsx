@@ -11,10 +11,12 @@ import {
   type MemberView,
   type StaffProfile,
 } from '../../../../../typings'
-import { ErrorNotice } from '../../../components/notice'
+import { ErrorNotice, OkNotice } from '../../../components/notice'
+import { SwitchIdentityLink } from '../../../components/switch-identity'
 import { callFunction } from '../../../services/cloud'
 import { formatShanghaiMinute } from '../../../utils/china-time'
 import { downloadCsv } from '../../../utils/download'
+import { formatPhoneForPeople } from '../../../utils/phone-text'
 import { adjustingRoles, revealingRoles } from '../../../utils/staff-roles'
 import { PointsAdjustment } from './points-adjustment'
 
@@ -35,11 +37,17 @@ export default function MembersPage() {
   const [error, setError] = useState<string | null>(null)
   const [isBusy, setIsBusy] = useState(false)
   const [adjustingId, setAdjustingId] = useState<string | null>(null)
+  const [refusal, setRefusal] = useState<string | null>(null)
 
   useLoad(async () => {
     const me = await callFunction('staff', { action: 'me' }, staffProfileSchema)
     if (!me.ok) {
-      setError(me.error.message)
+      // Not staff here (a member's identity, or a leaver): there is no list to be empty.
+      setRefusal(
+        me.error.code === 'NOT_ALLOWED'
+          ? '当前身份不是在职员工，不能查看会员。请切换为店长、区域经理或总部身份。'
+          : me.error.message,
+      )
       return
     }
 
@@ -47,7 +55,14 @@ export default function MembersPage() {
     await loadPage(undefined)
   })
 
+  /** Each action starts from a clean page: an old notice next to a new answer misleads. */
+  function startAction() {
+    setNotice(null)
+    setError(null)
+  }
+
   async function loadPage(cursor: string | undefined) {
+    startAction()
     const event = { action: 'members' as const, ...(cursor ? { cursor } : {}) }
     const result = await callFunction('staff', event, memberPageSchema)
     if (!result.ok) {
@@ -60,6 +75,7 @@ export default function MembersPage() {
   }
 
   async function findByPhone() {
+    startAction()
     if (!phone.trim()) {
       setError('请输入手机号')
       return
@@ -78,6 +94,7 @@ export default function MembersPage() {
   }
 
   async function reveal(memberId: string) {
+    startAction()
     const result = await callFunction('hq', { action: 'revealMember', memberId }, memberViewSchema)
     if (!result.ok) {
       setError(result.error.message)
@@ -94,7 +111,7 @@ export default function MembersPage() {
   /** Page by page, each page its own file, so that no call holds the whole chain. */
   async function exportAll() {
     setIsBusy(true)
-    setError(null)
+    startAction()
     let cursor: string | undefined
     let files = 0
     let count = 0
@@ -133,14 +150,21 @@ export default function MembersPage() {
   const canReveal = profile ? revealingRoles.includes(profile.role) : false
   const canAdjust = profile ? adjustingRoles.includes(profile.role) : false
 
+  if (refusal) {
+    return (
+      <View className='page page--center' data-testid='members-page'>
+        <Text className='notice notice--error' data-testid='members-refused'>
+          {refusal}
+        </Text>
+        <SwitchIdentityLink />
+      </View>
+    )
+  }
+
   return (
     <View className='page' data-testid='members-page'>
       <ErrorNotice message={error} testId='members-error' />
-      {notice && (
-        <Text className='muted' data-testid='members-notice'>
-          {notice}
-        </Text>
-      )}
+      <OkNotice message={notice} testId='members-notice' />
 
       {canSearch && (
         <View className='section'>
@@ -184,12 +208,15 @@ export default function MembersPage() {
 
       <View className='section'>
         <Text className='section__title'>会员</Text>
-        {members.length === 0 && <Text className='muted'>您的范围内还没有会员</Text>}
+        {!profile && <Text className='muted'>正在读取…</Text>}
+        {profile && members.length === 0 && !error && (
+          <Text className='muted'>您的范围内还没有会员</Text>
+        )}
         {members.map((member) => (
           <View key={member.memberId} className='list-item' data-testid='member-row'>
             <View className='list-item__row'>
               <Text className='list-item__title' data-testid='member-phone'>
-                {member.phone}
+                {formatPhoneForPeople(member.phone)}
               </Text>
               <Text className='badge'>{tierNames[member.tier]}</Text>
             </View>

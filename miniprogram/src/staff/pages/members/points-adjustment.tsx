@@ -4,6 +4,7 @@ import { adjustResultSchema, type MemberView } from '../../../../../typings'
 import { ErrorNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
 import { useRequestKey } from '../../../services/request-key'
+import { formatPhoneForPeople } from '../../../utils/phone-text'
 
 interface PointsAdjustmentProps {
   member: MemberView
@@ -61,11 +62,13 @@ export function PointsAdjustment({ member, onAdjusted }: PointsAdjustmentProps) 
     onAdjusted(result.data.balance)
   }
 
+  const phoneText = formatPhoneForPeople(member.phone)
+
   return (
     <View className='section' data-testid='points-adjustment'>
       <Text className='section__title'>调整积分</Text>
       <Text className='muted'>
-        {member.phone} · 现有 {member.points} 积分；增加的积分与消费所得一样会过期，不计入等级
+        {phoneText} · 现有 {member.points} 积分；增加的积分与消费所得一样会过期，不计入等级
       </Text>
       <View className='field'>
         <Input

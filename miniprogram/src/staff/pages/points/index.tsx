@@ -6,10 +6,10 @@ import {
   spendResultSchema,
   type ScanResult,
 } from '../../../../../typings'
-import { ErrorNotice } from '../../../components/notice'
+import { ErrorNotice, OkNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
 import { makeOrderNo } from '../../../utils/china-time'
-import { parseYuanToFen } from '../../../utils/money'
+import { describeYuanProblem, parseYuanToFen } from '../../../utils/money'
 
 /** At the counter: spend a scanned member's points on an order, or refund an order of this store. */
 export default function StaffPointsPage() {
@@ -20,46 +20,89 @@ export default function StaffPointsPage() {
   const [refundOrderNo, setRefundOrderNo] = useState('')
   const [refundNo, setRefundNo] = useState('')
   const [refundText, setRefundText] = useState('')
+  const [isBusy, setIsBusy] = useState(false)
   const [notice, setNotice] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
 
+  /** Each action starts from a clean page: an old success next to a new error misleads. */
+  function fail(message: string) {
+    setNotice(null)
+    setError(message)
+  }
+
   async function lookUp() {
+    if (!code.trim()) {
+      fail('请输入或扫描会员码')
+      return
+    }
+
+    setNotice(null)
     setError(null)
-    const result = await callFunction(
-      'staff',
-      { action: 'scan', code: code.trim() },
-      scanResultSchema,
-    )
-    if (result.ok) setScan(result.data)
-    else setError(result.error.message)
+    setIsBusy(true)
+    const event = { action: 'scan' as const, code: code.trim() }
+    const result = await callFunction('staff', event, scanResultSchema)
+    setIsBusy(false)
+    if (!result.ok) {
+      setScan(null)
+      fail(result.error.message)
+      return
+    }
+
+    setScan(result.data)
   }
 
   async function spend() {
     const points = Number(pointsText)
-    if (!scan || !Number.isInteger(points) || points <= 0) {
-      setError('请输入要抵扣的整数积分')
+    if (!scan || !/^\d+$/.test(pointsText.trim()) || points <= 0) {
+      fail('请输入要抵扣的积分，须为正整数')
+      return
+    }
+    if (points > scan.member.points) {
+      fail(`会员只有 ${scan.member.points} 积分可用`)
+      return
+    }
+    if (!orderNo.trim()) {
+      fail('请输入订单号')
       return
     }
 
-    const event = { action: 'spendPoints' as const, visitToken: scan.visitToken, points, orderNo }
-    const result = await callFunction('staff', event, spendResultSchema)
-    if (!result.ok) {
-      setError(result.error.message)
-      return
-    }
-
+    setNotice(null)
     setError(null)
+    setIsBusy(true)
+    const event = {
+      action: 'spendPoints' as const,
+      visitToken: scan.visitToken,
+      points,
+      orderNo: orderNo.trim(),
+    }
+    const result = await callFunction('staff', event, spendResultSchema)
+    setIsBusy(false)
+    if (!result.ok) {
+      fail(result.error.message)
+      return
+    }
+
     setNotice(`已抵扣 ${points} 积分，剩余 ${result.data.balance} 积分`)
+    setScan({ ...scan, member: { ...scan.member, points: result.data.balance } })
+    setPointsText('')
     setOrderNo(makeOrderNo(Date.now()))
   }
 
   async function refund() {
+    const amountProblem = describeYuanProblem(refundText, '退款金额')
     const amountFen = parseYuanToFen(refundText)
-    if (!refundOrderNo.trim() || !refundNo.trim() || !amountFen) {
-      setError('请输入订单号、退款单号和退款金额')
+    if (!refundOrderNo.trim() || !refundNo.trim()) {
+      fail('请输入订单号、退款单号和退款金额')
+      return
+    }
+    if (amountProblem || amountFen === null) {
+      fail(amountProblem ?? '请输入退款金额')
       return
     }
 
+    setNotice(null)
+    setError(null)
+    setIsBusy(true)
     // The 退款单号 from the POS receipt tells a second partial refund from a retry of the first.
     const event = {
       action: 'refund' as const,
@@ -68,12 +111,12 @@ export default function StaffPointsPage() {
       amountFen,
     }
     const result = await callFunction('staff', event, refundResultSchema)
+    setIsBusy(false)
     if (!result.ok) {
-      setError(result.error.message)
+      fail(result.error.message)
       return
     }
 
-    setError(null)
     // The next refund comes with a receipt and a 退款单号 of its own.
     setRefundNo('')
     setRefundText('')
@@ -86,67 +129,113 @@ export default function StaffPointsPage() {
 
   return (
     <View className='page' data-testid='staff-points-page'>
-      <Text className='section-title'>积分抵扣</Text>
-      <Input
-        className='input'
-        placeholder='会员码'
-        value={code}
-        onInput={(e) => setCode(e.detail.value)}
-      />
-      <Button className='button' onClick={lookUp}>
-        查询
-      </Button>
-      {scan && (
-        <View className='card'>
-          <Text>
-            {scan.member.maskedPhone} · 可用 {scan.member.points} 积分
-          </Text>
+      <View className='section'>
+        <Text className='section__title'>积分抵扣</Text>
+        <View className='field'>
+          <Text className='field__label'>会员码</Text>
           <Input
-            className='input'
+            className='field__input'
+            data-testid='points-code-input'
             type='number'
-            placeholder='抵扣积分'
-            value={pointsText}
-            onInput={(e) => setPointsText(e.detail.value)}
+            placeholder='输入或扫描 20 位会员码'
+            maxlength={32}
+            value={code}
+            onInput={(e) => setCode(e.detail.value)}
+            onConfirm={lookUp}
           />
-          <Input className='input' value={orderNo} onInput={(e) => setOrderNo(e.detail.value)} />
-          <Button className='button' data-testid='spend-points' onClick={spend}>
-            抵扣
-          </Button>
         </View>
-      )}
+        <Button
+          className='button button--primary'
+          data-testid='points-scan'
+          disabled={isBusy}
+          onClick={lookUp}
+        >
+          查询
+        </Button>
+        {scan && (
+          <View className='list-item' data-testid='points-scan-result'>
+            <Text className='list-item__title'>{scan.member.maskedPhone}</Text>
+            <Text className='list-item__meta'>可用 {scan.member.points} 积分</Text>
+            <View className='field'>
+              <Text className='field__label'>抵扣积分</Text>
+              <Input
+                className='field__input'
+                data-testid='spend-points-input'
+                type='number'
+                placeholder='例如 100'
+                value={pointsText}
+                onInput={(e) => setPointsText(e.detail.value)}
+              />
+            </View>
+            <View className='field'>
+              <Text className='field__label'>订单号</Text>
+              <Input
+                className='field__input'
+                data-testid='spend-order-input'
+                maxlength={64}
+                value={orderNo}
+                onInput={(e) => setOrderNo(e.detail.value)}
+              />
+            </View>
+            <Button
+              className='button button--primary'
+              data-testid='spend-points'
+              disabled={isBusy}
+              onClick={spend}
+            >
+              抵扣
+            </Button>
+          </View>
+        )}
+      </View>
 
-      <Text className='section-title'>退款扣回积分</Text>
-      <Input
-        className='input'
-        data-testid='refund-order-input'
-        placeholder='本店订单号'
-        value={refundOrderNo}
-        onInput={(e) => setRefundOrderNo(e.detail.value)}
-      />
-      <Input
-        className='input'
-        data-testid='refund-no-input'
-        placeholder='退款单号（见收银小票）'
-        value={refundNo}
-        onInput={(e) => setRefundNo(e.detail.value)}
-      />
-      <Input
-        className='input'
-        data-testid='refund-amount-input'
-        type='digit'
-        placeholder='退款金额（元）'
-        value={refundText}
-        onInput={(e) => setRefundText(e.detail.value)}
-      />
-      <Button className='button button--ghost' data-testid='refund-submit' onClick={refund}>
-        退款
-      </Button>
+      <View className='section'>
+        <Text className='section__title'>退款扣回积分</Text>
+        <Text className='field__hint'>只能退本店的订单；已被使用的积分由本店承担</Text>
+        <View className='field'>
+          <Text className='field__label'>订单号</Text>
+          <Input
+            className='field__input'
+            data-testid='refund-order-input'
+            placeholder='本店的订单号'
+            maxlength={64}
+            value={refundOrderNo}
+            onInput={(e) => setRefundOrderNo(e.detail.value)}
+          />
+        </View>
+        <View className='field'>
+          <Text className='field__label'>退款单号</Text>
+          <Input
+            className='field__input'
+            data-testid='refund-no-input'
+            placeholder='见收银小票'
+            maxlength={64}
+            value={refundNo}
+            onInput={(e) => setRefundNo(e.detail.value)}
+          />
+        </View>
+        <View className='field'>
+          <Text className='field__label'>金额（元）</Text>
+          <Input
+            className='field__input'
+            data-testid='refund-amount-input'
+            type='digit'
+            placeholder='例如 12.34'
+            value={refundText}
+            onInput={(e) => setRefundText(e.detail.value)}
+          />
+        </View>
+        <Button
+          className='button button--ghost'
+          data-testid='refund-submit'
+          disabled={isBusy}
+          onClick={refund}
+        >
+          退款
+        </Button>
+      </View>
 
-      {notice && (
-        <Text className='muted' data-testid='staff-points-notice'>
-          {notice}
-        </Text>
-      )}
+      <OkNotice message={notice} testId='staff-points-notice' />
       <ErrorNotice message={error} testId='staff-points-error' />
     </View>
   )
