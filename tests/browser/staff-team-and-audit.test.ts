@@ -59,12 +59,37 @@ describe('staff management and the audit log, in the h5 build', () => {
       '/hq/pages/audit/index',
     )
     await page.getByTestId('audit-search').click()
-    await page.getByTestId('audit-entry').first().waitFor()
+    // Store names come from hq.chain, which may answer after the entries.
+    await page.getByTestId('audit-entry').first().getByText('鲜邻超市', { exact: false }).waitFor()
 
     const entries = await page.getByTestId('audit-entry').allInnerTexts()
 
-    expect(entries[0]).toContain('acceptInvitation')
-    expect(entries[1]).toContain('inviteStaff')
+    expect(entries[0]).toContain('接受邀请加入门店')
+    expect(entries[0]).toContain('店员 · 鲜邻超市·徐汇区店')
+    expect(entries[1]).toContain('邀请店员')
+    expect(entries[1]).toContain('店长 · 鲜邻超市·徐汇区店')
+    expect(entries.join('\n')).not.toMatch(/acceptInvitation|inviteStaff|store_manager/)
+  })
+
+  it('refuses an impossible date with a message, asks nothing and clears the old results', async () => {
+    await openAs(
+      { openid: 'o-region-east', role: 'region_manager', name: '区域经理' },
+      '/hq/pages/audit/index',
+    )
+    await page.getByTestId('audit-search').click()
+    await page.getByTestId('audit-entry').first().waitFor()
+    const pageErrors: string[] = []
+    const recordError = (error: Error) => pageErrors.push(error.message)
+    page.on('pageerror', recordError)
+
+    await fillTaroInput(page, 'audit-from-input', '2026-13-01')
+    await page.getByTestId('audit-search').click()
+    await page.getByTestId('audit-error').waitFor()
+
+    expect(await page.getByTestId('audit-error').innerText()).toContain('起始日期不是有效的日期')
+    expect(await page.getByTestId('audit-entry').count()).toBe(0)
+    expect(pageErrors).toEqual([])
+    page.off('pageerror', recordError)
   })
 
   it('lets a region manager reveal one member, and an HQ admin export the list, audited', async () => {

@@ -9,6 +9,11 @@ export const localIdentitySchema = z.object({
   name: z.string(),
   storeId: z.string().nullish(),
   regionId: z.string().nullish(),
+  /** Names for the picker to show and search; the functions never read them. */
+  storeName: z.string().nullish(),
+  city: z.string().nullish(),
+  regionName: z.string().nullish(),
+  maskedPhone: z.string().nullish(),
 })
 
 export type LocalIdentity = z.infer<typeof localIdentitySchema>

@@ -1,4 +1,4 @@
-import { Button, Text, View } from '@tarojs/components'
+import { Button, Input, Text, View } from '@tarojs/components'
 import Taro, { useLoad, useRouter } from '@tarojs/taro'
 import { useState } from 'react'
 import type { Role } from '../../../../typings'
@@ -23,7 +23,44 @@ const roleTitles: Record<Role, string> = {
   hq_analyst: '总部分析师',
 }
 
-const roleOrder = Object.keys(roleTitles) as Role[]
+// The few identities most people come for first; the ~600 of the stores after them.
+const roleOrder: Role[] = [
+  'hq_admin',
+  'hq_analyst',
+  'region_manager',
+  'member',
+  'store_manager',
+  'clerk',
+]
+
+/** `上海市 · 鲜邻超市·徐汇区店`, `华东区域`, `总部`: where an identity works, as people say it. */
+function describePlace(identity: LocalIdentity): string {
+  if (identity.storeId) {
+    return [identity.city, identity.storeName ?? identity.storeId].filter(Boolean).join(' · ')
+  }
+  if (identity.regionId) return identity.regionName ?? identity.regionId
+
+  return identity.role.startsWith('hq_') ? '总部' : ''
+}
+
+/** Matches every word typed: names, places, the role's title, and phone digits without the mask. */
+function matchesSearch(identity: LocalIdentity, words: string[]): boolean {
+  const phoneDigits = (identity.maskedPhone ?? '').replace(/\D/g, '')
+  const haystack = [
+    identity.name,
+    roleTitles[identity.role],
+    describePlace(identity),
+    identity.regionName,
+    identity.maskedPhone,
+    phoneDigits,
+    identity.openid,
+  ]
+    .filter(Boolean)
+    .join(' ')
+    .toLowerCase()
+
+  return words.every((word) => haystack.includes(word))
+}
 
 /** In WeChat the caller is already known: open the card, or registration for a newcomer. */
 function MemberEntry() {
@@ -56,6 +93,7 @@ function IdentityPicker() {
   const [current, setCurrent] = useState<LocalIdentity | null>(null)
   const [isLoading, setIsLoading] = useState(true)
   const [error, setError] = useState<string | null>(null)
+  const [searchText, setSearchText] = useState('')
 
   useLoad(async () => {
     setCurrent(readLocalIdentity())
@@ -82,8 +120,10 @@ function IdentityPicker() {
     if (failure) setError(failure.message)
   }
 
+  const words = searchText.trim().toLowerCase().split(/\s+/).filter(Boolean)
+  const found = identities.filter((identity) => matchesSearch(identity, words))
   const groups = roleOrder
-    .map((role) => ({ role, members: identities.filter((identity) => identity.role === role) }))
+    .map((role) => ({ role, members: found.filter((identity) => identity.role === role) }))
     .filter((group) => group.members.length > 0)
 
   return (
@@ -112,6 +152,24 @@ function IdentityPicker() {
         </View>
       </View>
 
+      <View className='section'>
+        <View className='field'>
+          <Text className='field__label'>搜索</Text>
+          <Input
+            className='field__input'
+            data-testid='identity-search'
+            placeholder='门店、城市、角色、会员姓名或手机号'
+            value={searchText}
+            onInput={(e) => setSearchText(e.detail.value)}
+          />
+        </View>
+        {words.length > 0 && !isLoading && (
+          <Text className='muted' data-testid='identity-search-count'>
+            找到 {found.length} 个身份
+          </Text>
+        )}
+      </View>
+
       {isLoading && <Text className='muted'>正在加载身份…</Text>}
 
       {groups.map((group) => (
@@ -128,7 +186,7 @@ function IdentityPicker() {
             >
               <Text className='list-item__title'>{identity.name}</Text>
               <Text className='list-item__meta'>
-                {[identity.storeId, identity.regionId, identity.openid].filter(Boolean).join(' · ')}
+                {[describePlace(identity), identity.openid].filter(Boolean).join(' · ')}
               </Text>
             </View>
           ))}
