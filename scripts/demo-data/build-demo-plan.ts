@@ -8,6 +8,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max'
 import seedrandom from 'seedrandom'
 import { z } from 'zod'
 import type { Role } from '../../typings/common'
+import type { CreateCouponTemplateInput } from '../../typings/coupons'
 import { drawChineseName } from './chinese-names'
 
 dayjs.extend(utc)
@@ -67,6 +68,21 @@ export interface DemoPurchase {
   at: string
 }
 
+/** A coupon template HQ makes in the demo, named by a key the rest of the plan uses. */
+export interface DemoCouponTemplate {
+  key: string
+  template: CreateCouponTemplateInput
+}
+
+/** The demo's coupons: the templates, the welcome gift and HQ's coupons to some members. */
+export interface DemoCoupons {
+  /** When HQ makes the templates and issues its coupons: the demo's today. */
+  issuedAt: string
+  templates: DemoCouponTemplate[]
+  welcomeGiftKey: string
+  hqIssues: Array<{ templateKey: string; householdIds: string[] }>
+}
+
 export interface DemoPlanCounts {
   stores: number
   regions: number
@@ -85,6 +101,7 @@ export interface DemoPlan {
   staff: DemoStaff[]
   members: DemoMember[]
   purchases: DemoPurchase[]
+  coupons: DemoCoupons
   counts: DemoPlanCounts
 }
 
@@ -246,6 +263,7 @@ export async function buildDemoPlan(options: BuildDemoPlanOptions): Promise<Demo
   const members = buildMembers(baskets, ageBands, options.today, random('members'))
 
   const { purchases, skippedBaskets, shiftWeeks } = buildPurchases(baskets, options.today)
+  const coupons = planCoupons(members, purchases, options.today, random('coupons'))
 
   return {
     seed,
@@ -255,6 +273,7 @@ export async function buildDemoPlan(options: BuildDemoPlanOptions): Promise<Demo
     staff,
     members,
     purchases,
+    coupons,
     counts: {
       stores: stores.length,
       regions: REGIONS.length,
@@ -263,6 +282,112 @@ export async function buildDemoPlan(options: BuildDemoPlanOptions): Promise<Demo
       purchases: purchases.length,
       skippedBaskets,
     },
+  }
+}
+
+const DEMO_COUPON_TEMPLATES: DemoCouponTemplate[] = [
+  {
+    key: 'welcome',
+    template: {
+      title: '新会员见面礼 满30减5',
+      kind: 'cash',
+      valueFen: 500,
+      minSpendFen: 3_000,
+      validDays: 30,
+      perMemberLimit: 1,
+      costBearer: 'hq',
+    },
+  },
+  {
+    key: 'thanks',
+    template: {
+      title: '老会员回馈 满100减20',
+      kind: 'cash',
+      valueFen: 2_000,
+      minSpendFen: 10_000,
+      validDays: 30,
+      costBearer: 'hq',
+    },
+  },
+  {
+    key: 'exchange-cash',
+    template: {
+      title: '积分兑换 满50减10',
+      kind: 'cash',
+      valueFen: 1_000,
+      minSpendFen: 5_000,
+      validDays: 30,
+      exchangePoints: 200,
+      costBearer: 'hq',
+    },
+  },
+  {
+    key: 'exchange-discount',
+    template: {
+      title: '积分兑换 九折券',
+      kind: 'discount',
+      discountPercent: 90,
+      maxDiscountFen: 2_000,
+      validDays: 14,
+      exchangePoints: 300,
+      costBearer: 'hq',
+    },
+  },
+  {
+    key: 'exchange-gift',
+    template: {
+      title: '积分兑换 鲜榨橙汁一杯',
+      kind: 'gift',
+      valueFen: 800,
+      validDays: 30,
+      exchangePoints: 150,
+      costBearer: 'redeemer',
+    },
+  },
+]
+/** Share of the members who receive HQ's thank-you coupon, drawn from the seed. */
+const THANKS_SHARE = 0.15
+/** The identity picker lists the newest members first; these always hold a coupon to show. */
+const NEWEST_MEMBERS_WITH_COUPON = 20
+
+/**
+ * HQ's coupons for the demo: a welcome gift for members who register from now on, templates to
+ * take for points, and a thank-you coupon to a seeded share of the members and to the newest,
+ * who are the ones the identity picker offers first.
+ */
+function planCoupons(
+  members: DemoMember[],
+  purchases: DemoPurchase[],
+  today: Date,
+  random: seedrandom.PRNG,
+): DemoCoupons {
+  const firstPurchaseAt = new Map<string, number>()
+  for (const purchase of purchases) {
+    const at = Date.parse(purchase.at)
+    const known = firstPurchaseAt.get(purchase.householdId)
+    if (known === undefined || at < known) firstPurchaseAt.set(purchase.householdId, at)
+  }
+  // Members without a purchase register at load time, so they are the newest of all.
+  const registeredAt = (member: DemoMember) =>
+    firstPurchaseAt.get(member.householdId) ?? Number.POSITIVE_INFINITY
+  const newest = new Set(
+    [...members]
+      .sort((a, b) => Math.sign(registeredAt(b) - registeredAt(a)) || 0)
+      .slice(0, NEWEST_MEMBERS_WITH_COUPON)
+      .map((member) => member.householdId),
+  )
+  const thanked = members
+    .filter((member) => random() < THANKS_SHARE || newest.has(member.householdId))
+    .map((member) => member.householdId)
+
+  return {
+    issuedAt: today.toISOString(),
+    templates: DEMO_COUPON_TEMPLATES.map((entry) => ({
+      ...entry,
+      template: { ...entry.template },
+    })),
+    welcomeGiftKey: 'welcome',
+    hqIssues: [{ templateKey: 'thanks', householdIds: thanked }],
   }
 }
 

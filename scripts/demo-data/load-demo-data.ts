@@ -1,9 +1,12 @@
 import seedrandom from 'seedrandom'
 import { upsertRegion, upsertStaff, upsertStore } from '../../cloudfunctions/domain/chain'
+import { createCouponTemplate } from '../../cloudfunctions/domain/coupon-templates'
+import { issueCoupons, WELCOME_GIFT_SETTING } from '../../cloudfunctions/domain/coupons'
 import { recordVerifiedPurchase } from '../../cloudfunctions/domain/counter'
 import { registerMember, type RandomBytes } from '../../cloudfunctions/domain/members'
 import { normalizeMobile } from '../../cloudfunctions/domain/phone'
 import type { Database } from '../../cloudfunctions/domain/ports'
+import type { StaffDoc } from '../../cloudfunctions/domain/models'
 import { loadSettings } from '../../cloudfunctions/domain/settings'
 import { toStoredTime } from '../../cloudfunctions/domain/time'
 import type { DemoPlan } from './build-demo-plan'
@@ -18,6 +21,9 @@ export interface DemoLoadReport {
   purchasesRefused: Record<string, number>
   pointsEarned: number
   amountFen: number
+  couponTemplates: number
+  couponsIssued: number
+  couponsRefused: Record<string, number>
 }
 
 export interface DemoLoadProgress {
@@ -51,6 +57,9 @@ export async function loadDemoData(
     purchasesRefused: {},
     pointsEarned: 0,
     amountFen: 0,
+    couponTemplates: 0,
+    couponsIssued: 0,
+    couponsRefused: {},
   }
 
   await loadChain(db, plan, report)
@@ -58,6 +67,7 @@ export async function loadDemoData(
 
   const memberIds = await registerMembers(db, plan, randomBytes, report, onProgress)
   await replayPurchases(db, plan, memberIds, report, onProgress)
+  await loadCoupons(db, plan, memberIds, report)
 
   await db.set('settings', {
     _id: DEMO_MARKER_ID,
@@ -179,6 +189,67 @@ async function replayPurchases(
     }
     if (index % 100 === 0 || index === plan.purchases.length - 1) {
       onProgress({ phase: 'purchases', done: index + 1, total: plan.purchases.length })
+    }
+  }
+}
+
+/**
+ * HQ's templates, the welcome gift they name and HQ's coupons to members, made through the
+ * domain by the demo's HQ admin at the plan's `issuedAt`. Template ids come from the seed and
+ * each batch has an issue number, so a reload gives the same templates and coupons.
+ */
+async function loadCoupons(
+  db: Database,
+  plan: DemoPlan,
+  memberIds: Map<string, string>,
+  report: DemoLoadReport,
+) {
+  const admin = plan.staff.find((staff) => staff.role === 'hq_admin')
+  if (!admin) return
+
+  const actor: StaffDoc = {
+    _id: admin.openid,
+    openid: admin.openid,
+    name: admin.name,
+    role: 'hq_admin',
+    storeId: null,
+    regionId: null,
+    isActive: true,
+  }
+  const context = {
+    now: new Date(plan.coupons.issuedAt),
+    requestId: 'demo-data',
+    randomBytes: createSeededBytes(`${plan.seed}/coupons`),
+  }
+  const templateIds = new Map<string, string>()
+  for (const { key, template } of plan.coupons.templates) {
+    const created = await createCouponTemplate(db, actor, template, context)
+    if (!created.ok) throw new Error(`demo template ${key}: ${created.error.message}`)
+
+    templateIds.set(key, created.data.templateId)
+    report.couponTemplates += 1
+  }
+  await db.set('settings', {
+    _id: WELCOME_GIFT_SETTING,
+    templateId: templateIds.get(plan.coupons.welcomeGiftKey) ?? null,
+  })
+
+  for (const batch of plan.coupons.hqIssues) {
+    const templateId = templateIds.get(batch.templateKey)
+    if (!templateId) throw new Error(`demo coupons name no template ${batch.templateKey}`)
+
+    const members = batch.householdIds.flatMap((id) => memberIds.get(id) ?? [])
+    const issued = await issueCoupons(
+      db,
+      actor,
+      { templateId, memberIds: members, issueNo: `demo-${batch.templateKey}` },
+      context,
+    )
+    if (!issued.ok) throw new Error(`demo coupons ${batch.templateKey}: ${issued.error.message}`)
+
+    report.couponsIssued += issued.data.issued.length
+    for (const { code } of issued.data.refused) {
+      report.couponsRefused[code] = (report.couponsRefused[code] ?? 0) + 1
     }
   }
 }

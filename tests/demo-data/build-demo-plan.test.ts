@@ -241,4 +241,23 @@ describe('buildDemoPlan on the shared Complete Journey data', () => {
     expect(lastMs).toBeGreaterThanOrEqual(otherToday.getTime() - 7 * DAY_MS)
     expect(shifted.shiftWeeks).not.toBe(plan.shiftWeeks)
   })
+
+  it('plans a welcome gift, coupons to take for points and HQ coupons for some members', () => {
+    const { coupons } = plan
+    const byKey = new Map(coupons.templates.map((entry) => [entry.key, entry.template]))
+    const exchangeable = coupons.templates.filter((entry) => entry.template.exchangePoints)
+    const thanked = coupons.hqIssues.flatMap((batch) => batch.householdIds)
+    const households = new Set(plan.members.map((member) => member.householdId))
+
+    expect(coupons.issuedAt).toBe(today.toISOString())
+    expect(byKey.get(coupons.welcomeGiftKey)).toMatchObject({ kind: 'cash', perMemberLimit: 1 })
+    expect(byKey.get(coupons.welcomeGiftKey)?.exchangePoints).toBeUndefined()
+    expect(exchangeable.length).toBeGreaterThanOrEqual(2)
+    expect(new Set(exchangeable.map((entry) => entry.template.kind)).size).toBe(exchangeable.length)
+    expect(coupons.hqIssues.every((batch) => byKey.has(batch.templateKey))).toBe(true)
+    expect(thanked.every((id) => households.has(id))).toBe(true)
+    expect(new Set(thanked).size).toBe(thanked.length)
+    expect(thanked.length).toBeGreaterThan(plan.members.length * 0.1)
+    expect(thanked.length).toBeLessThan(plan.members.length * 0.25)
+  })
 })
