@@ -33,14 +33,17 @@ const roleOrder: Role[] = [
   'clerk',
 ]
 
-/** `上海市 · 鲜邻超市·徐汇区店`, `华东区域`, `总部`: where an identity works, as people say it. */
+/** `上海市 · 鲜邻超市·徐汇区店`, `华东`, `总部`, a member's phone: who an identity is, in short. */
 function describePlace(identity: LocalIdentity): string {
   if (identity.storeId) {
     return [identity.city, identity.storeName ?? identity.storeId].filter(Boolean).join(' · ')
   }
   if (identity.regionId) return identity.regionName ?? identity.regionId
 
-  return identity.role.startsWith('hq_') ? '总部' : ''
+  if (identity.role.startsWith('hq_')) return '总部'
+
+  // A member named by their masked phone shows it once, as the name.
+  return identity.maskedPhone && identity.maskedPhone !== identity.name ? identity.maskedPhone : ''
 }
 
 /** Matches every word typed: names, places, the role's title, and phone digits without the mask. */
@@ -158,7 +161,7 @@ function IdentityPicker() {
           <Input
             className='field__input'
             data-testid='identity-search'
-            placeholder='门店、城市、角色、会员姓名或手机号'
+            placeholder='门店、城市、角色或手机号'
             value={searchText}
             onInput={(e) => setSearchText(e.detail.value)}
           />
