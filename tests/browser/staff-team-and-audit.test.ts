@@ -110,7 +110,7 @@ describe('staff management and the audit log, in the h5 build', () => {
     expect(await page.getByTestId('member-phone').first().innerText()).toBe('138****8000')
     await page.getByTestId('member-reveal').first().click()
     await page.getByTestId('members-notice').waitFor()
-    expect(await page.getByTestId('member-phone').first().innerText()).toBe('+8613800138000')
+    expect(await page.getByTestId('member-phone').first().innerText()).toBe('138 0013 8000')
     expect(await env.db.count('auditLog', { action: 'revealMember', memberId })).toBe(1)
 
     await upsertStaff(env.db, {

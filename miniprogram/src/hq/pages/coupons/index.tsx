@@ -68,7 +68,7 @@ const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/
 /** The settlement's parties as HQ reads them: a store by its name when the report has one. */
 function nameParties(report: SettlementReport): (party: string) => string {
   const names = new Map<string, string>()
-  for (const row of report.stores as Array<{ storeId: string; name?: string | null }>) {
+  for (const row of report.stores) {
     if (row.name) names.set(row.storeId, row.name)
   }
 
