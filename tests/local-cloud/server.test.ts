@@ -349,7 +349,7 @@ describe('dev routes', () => {
       { openid: 'o-region', role: 'region_manager', name: '华东区', regionId: 'r1' },
       { openid: 'o-clerk', role: 'clerk', name: '店员小李', storeId: 's1' },
       { openid: 'o-m1', role: 'member', name: '王小明' },
-      { openid: 'o-m2', role: 'member', name: '138****0002' },
+      { openid: 'o-m2', role: 'member', name: '138****0002', maskedPhone: '138****0002' },
     ])
   })
 
