@@ -146,6 +146,7 @@ export class DocumentStore {
   private readonly transactionTimeoutMs: number
   private lastVersion = 0
   private lastSequence = 0
+  private testedCount = 0
   private readonly persistChanges: (changes: Change[], version: number) => void
 
   /** Opens (creating if needed) the store kept in `dir`; `':memory:'` keeps nothing on disk. */
@@ -454,7 +455,16 @@ export class DocumentStore {
     if (Object.keys(query).length === 0) return candidates
 
     const compiled = runEngine(() => new Query(query, {}))
+    this.testedCount += candidates.length
     return candidates.filter((entry) => runEngine(() => compiled.test(entry.doc)))
+  }
+
+  /**
+   * How many documents the store's own queries have tested against a filter since it opened: the
+   * work a query did, counted rather than timed, so that a test can pin that an index was used.
+   */
+  get documentsTested(): number {
+    return this.testedCount
   }
 
   /**
@@ -497,6 +507,7 @@ export class DocumentStore {
       return window.direction * compareIds(left.doc._id, right.doc._id)
     })
     for (const entry of ordered) {
+      this.testedCount += 1
       if (!compiled || runEngine(() => compiled.test(entry.doc))) matched.push(entry)
       if (matched.length === window.take) break
     }
