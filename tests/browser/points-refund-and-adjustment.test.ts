@@ -3,7 +3,7 @@ import { upsertStaff } from '../../cloudfunctions/domain/chain'
 import type { MemberDoc } from '../../cloudfunctions/domain/models'
 import { buildH5IfStale } from '../../scripts/build-h5'
 import { startTestCloud, type TestCloud } from '../support/test-cloud'
-import { launchBrowser } from './browser'
+import { launchBrowser, openAs as openPageAs, type PickedIdentity } from './browser'
 import { fillTaroInput } from './taro-h5'
 
 let env: TestCloud
@@ -48,12 +48,8 @@ afterAll(async () => {
 })
 
 /** Opens a page as the given caller, as the local identity picker would have chosen them. */
-async function openAs(identity: { openid: string; role: string; name: string }, route: string) {
-  await page.goto(`${env.url}/pages/index/index`)
-  await page.evaluate((stored) => {
-    window.localStorage.setItem('tongka.identity', JSON.stringify(stored))
-  }, identity)
-  await page.goto(`${env.url}${route}`)
+function openAs(identity: PickedIdentity, route: string) {
+  return openPageAs(page, env.url, identity, route)
 }
 
 async function pointsOfMember() {

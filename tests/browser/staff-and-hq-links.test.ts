@@ -3,7 +3,7 @@ import { upsertStaff } from '../../cloudfunctions/domain/chain'
 import type { MemberDoc } from '../../cloudfunctions/domain/models'
 import { buildH5IfStale } from '../../scripts/build-h5'
 import { startTestCloud, type TestCloud } from '../support/test-cloud'
-import { launchBrowser } from './browser'
+import { launchBrowser, openAs, type PickedIdentity } from './browser'
 import { fillTaroInput } from './taro-h5'
 
 let env: TestCloud
@@ -52,12 +52,8 @@ afterAll(async () => {
 })
 
 /** Opens the staff home as the given caller, as the local identity picker would have chosen. */
-async function openHomeAs(identity: { openid: string; role: string; name: string }) {
-  await page.goto(`${env.url}/pages/index/index`)
-  await page.evaluate((stored) => {
-    window.localStorage.setItem('tongka.identity', JSON.stringify(stored))
-  }, identity)
-  await page.goto(`${env.url}/staff/pages/home/index`)
+async function openHomeAs(identity: PickedIdentity) {
+  await openAs(page, env.url, identity, '/staff/pages/home/index')
   await page.getByTestId('staff-links').waitFor()
 }
 
