@@ -188,17 +188,13 @@ export async function refundOrder(
 
     const ledger = openLedger(member, now)
     expireDueLots(ledger)
-    // TODO(#5): lots that expired before `expiredPoints` was written carry none, so a refund of
-    // their order still takes the expired points; their expiry entries would tell a migration.
     const lot = await tx.get<PointLotDoc>('pointLots', visitId)
     const expired = (lot?.expiredPoints ?? 0) + (ledger.expiredLots.get(visitId) ?? 0)
     const shareTotal =
       refundedFen === visit.amountFen
         ? visit.pointsEarned
         : Math.floor((visit.pointsEarned * refundedFen) / visit.amountFen)
-    // Refunds before expiredPoints existed reversed the whole share, points and qualifying alike.
-    const qualifyingBefore = visit.qualifyingReversed ?? visit.pointsReversed ?? 0
-    const qualifyingOwed = shareTotal - qualifyingBefore
+    const qualifyingOwed = shareTotal - (visit.qualifyingReversed ?? 0)
     // Summed over every refund of the order, what is taken back (shortfall included) comes to the
     // share less the points of the order's lot that expired: the member lost those already.
     const owed = Math.max(0, shareTotal - expired - (visit.pointsReversed ?? 0))
