@@ -60,6 +60,21 @@ describe('from registration to the counter, in the h5 build', () => {
     await page.getByTestId('purchase-submit').click()
     await expectText('purchase-points', '88')
     await expectText('scan-points', '88')
+    // The greyed 记账 of a scan already recorded must not record a second order when tapped.
+    const visitsAtB = await env.db.count('visits', { storeId: 'sB' })
+    const actionsSent: string[] = []
+    page.on('request', (request) => {
+      if (request.url().includes('/api/functions/')) actionsSent.push(request.postData() ?? '')
+    })
+    await fillTaroInput(page, 'order-no-input', 'TAP-AGAIN-1')
+    await fillTaroInput(page, 'amount-input', '10')
+    await page.getByTestId('purchase-submit').click({ force: true })
+    // A later call that is answered: a purchase sent by the tap would have gone out before it.
+    const scanned = page.waitForResponse((response) => response.url().includes('/api/functions/'))
+    await page.getByTestId('scan-button').click()
+    await scanned
+    expect(actionsSent.filter((body) => body.includes('recordPurchase'))).toEqual([])
+    expect(await env.db.count('visits', { storeId: 'sB' })).toBe(visitsAtB)
 
     await page.evaluate((identity) => {
       window.localStorage.setItem('tongka.identity', identity as string)

@@ -1,4 +1,4 @@
-import { Button, Text, View } from '@tarojs/components'
+import { Text, View } from '@tarojs/components'
 import { useLoad } from '@tarojs/taro'
 import { useState } from 'react'
 import { historySchema, type HistoryItem } from '../../../../typings'
@@ -6,6 +6,7 @@ import { ErrorNotice } from '../../components/notice'
 import { callFunction } from '../../services/cloud'
 import { formatShanghaiMinute } from '../../utils/china-time'
 import { formatFen } from '../../utils/money'
+import { ActionButton } from '../../components/action-button'
 
 export default function HistoryPage() {
   const [items, setItems] = useState<HistoryItem[]>([])
@@ -71,7 +72,7 @@ export default function HistoryPage() {
       <ErrorNotice message={error} testId='history-error' />
 
       {nextCursor && (
-        <Button
+        <ActionButton
           className='button button--ghost'
           data-testid='history-load-more'
           loading={isLoading}
@@ -79,7 +80,7 @@ export default function HistoryPage() {
           onClick={() => loadPage(nextCursor)}
         >
           加载更多
-        </Button>
+        </ActionButton>
       )}
     </View>
   )

@@ -1,10 +1,11 @@
-import { Button, Text, View } from '@tarojs/components'
+import { Text, View } from '@tarojs/components'
 import { useLoad } from '@tarojs/taro'
 import { useState } from 'react'
 import { pointsDetailSchema, type PointsDetail } from '../../../../typings'
 import { ErrorNotice } from '../../components/notice'
 import { callFunction } from '../../services/cloud'
 import { formatShanghaiLastDay, formatShanghaiMinute } from '../../utils/china-time'
+import { ActionButton } from '../../components/action-button'
 
 const entryTitles: Record<PointsDetail['entries'][number]['kind'], string> = {
   earn: '消费积分',
@@ -101,14 +102,14 @@ export default function PointsPage() {
       <ErrorNotice message={error} testId='points-error' />
 
       {detail?.nextCursor && (
-        <Button
+        <ActionButton
           className='button button--ghost'
           loading={isLoading}
           disabled={isLoading}
           onClick={() => loadPage(detail.nextCursor)}
         >
           加载更多
-        </Button>
+        </ActionButton>
       )}
     </View>
   )

@@ -20,6 +20,7 @@ import { routes } from '../../config'
 import { clearCachedCard } from '../../services/card-cache'
 import { callFunction, type CallError } from '../../services/cloud'
 import { reconsentUrl, registerUrl } from '../../services/member-entry'
+import { ActionButton } from '../../components/action-button'
 
 const genders = Object.keys(genderNames) as Gender[]
 
@@ -224,14 +225,14 @@ export default function ProfilePage() {
         <Text className='muted' data-testid='profile-home-store'>
           开卡门店：{profile.homeStore ? profile.homeStore.name : '—'}
         </Text>
-        <Button
+        <ActionButton
           className='button button--primary'
           data-testid='profile-save'
           disabled={isBusy}
           onClick={save}
         >
           保存
-        </Button>
+        </ActionButton>
       </View>
 
       {notice && (
@@ -276,14 +277,14 @@ export default function ProfilePage() {
         <Text className='muted'>
           已同意隐私条款 {profile.consent.version} 版（{profile.consent.acceptedAt.slice(0, 10)}）
         </Text>
-        <Button
+        <ActionButton
           className='button button--danger'
           data-testid='profile-delete'
           disabled={isBusy}
           onClick={deleteAccount}
         >
           注销账户
-        </Button>
+        </ActionButton>
       </View>
 
       <SwitchIdentityLink />

@@ -16,6 +16,7 @@ import { saveCachedCard } from '../../services/card-cache'
 import { callFunction } from '../../services/cloud'
 import { requestLocalPhoneCode } from '../../services/dev-api'
 import { readStoreIdFromParams } from '../../services/member-entry'
+import { ActionButton } from '../../components/action-button'
 
 const CHINA_MOBILE_PATTERN = /^1\d{10}$/
 
@@ -171,7 +172,7 @@ export default function RegisterPage() {
   function phoneButton(purpose: PhoneCodePurpose, label: string, testId: string) {
     if (isWeapp) {
       return (
-        <Button
+        <ActionButton
           className='button button--small'
           openType='getPhoneNumber'
           disabled={isSubmitting}
@@ -181,19 +182,19 @@ export default function RegisterPage() {
           }}
         >
           {label}
-        </Button>
+        </ActionButton>
       )
     }
 
     return (
-      <Button
+      <ActionButton
         className='button button--small'
         data-testid={testId}
         disabled={isSubmitting || !CHINA_MOBILE_PATTERN.test(phone.trim())}
         onClick={() => useLocalPhoneCode(purpose)}
       >
         {label}
-      </Button>
+      </ActionButton>
     )
   }
 
@@ -246,7 +247,7 @@ export default function RegisterPage() {
           隐私条款已更新，请阅读并同意新版后继续使用会员卡
         </Text>
         {termsSection}
-        <Button
+        <ActionButton
           className='button button--primary'
           data-testid='accept-terms'
           disabled={!terms || !hasConsented || isSubmitting}
@@ -254,7 +255,7 @@ export default function RegisterPage() {
           onClick={acceptNewTerms}
         >
           同意并继续
-        </Button>
+        </ActionButton>
         <ErrorNotice message={error} testId='register-error' />
       </View>
     )
@@ -300,7 +301,7 @@ export default function RegisterPage() {
       <View className='section'>
         <Text className='section__title'>手机号</Text>
         {isWeapp ? (
-          <Button
+          <ActionButton
             className='button button--primary'
             openType='getPhoneNumber'
             disabled={!terms || !hasConsented || isSubmitting}
@@ -308,7 +309,7 @@ export default function RegisterPage() {
             onGetPhoneNumber={onWeChatPhoneNumber}
           >
             微信手机号一键注册
-          </Button>
+          </ActionButton>
         ) : (
           <View>
             <View className='field'>
@@ -332,7 +333,7 @@ export default function RegisterPage() {
                 {phoneCode ? '已验证' : '获取验证'}
               </Button>
             </View>
-            <Button
+            <ActionButton
               className='button button--primary'
               data-testid='register-submit'
               disabled={!terms || !phoneCode || isSubmitting}
@@ -340,7 +341,7 @@ export default function RegisterPage() {
               onClick={() => phoneCode && register(phoneCode)}
             >
               注册会员
-            </Button>
+            </ActionButton>
           </View>
         )}
       </View>

@@ -12,6 +12,7 @@ import { callFunction } from '../../services/cloud'
 import { useRequestKey } from '../../services/request-key'
 import { formatShanghaiMinute } from '../../utils/china-time'
 import { describeBenefit, describeMinSpend } from './coupon-text'
+import { ActionButton } from '../../components/action-button'
 
 interface ExchangeOffersProps {
   /** Called after an exchange succeeded, so that the wallet lists the new coupon. */
@@ -126,14 +127,14 @@ export function ExchangeOffers({ onExchanged }: ExchangeOffersProps) {
           <Text className='list-item__meta'>{describeValidity(offer)}</Text>
           <View className='list-item__row'>
             <Text className='list-item__amount'>{offer.exchangePoints} 积分</Text>
-            <Button
+            <ActionButton
               className='button button--primary button--small'
               data-testid='exchange-button'
               disabled={isBusy || offers.balance < offer.exchangePoints}
               onClick={() => exchange(offer)}
             >
               {offers.balance < offer.exchangePoints ? '积分不足' : '兑换'}
-            </Button>
+            </ActionButton>
           </View>
         </View>
       ))}

@@ -1,4 +1,4 @@
-import { Button, Text, View } from '@tarojs/components'
+import { Text, View } from '@tarojs/components'
 import Taro, { useDidShow } from '@tarojs/taro'
 import { useRef, useState } from 'react'
 import { walletSchema, type CouponStatus, type WalletCoupon } from '../../../../typings'
@@ -8,6 +8,7 @@ import { callFunction } from '../../services/cloud'
 import { formatShanghaiMinute } from '../../utils/china-time'
 import { describeBenefit, describeMinSpend, statusNames } from './coupon-text'
 import { ExchangeOffers } from './exchange-offers'
+import { ActionButton } from '../../components/action-button'
 
 const tabs: CouponStatus[] = ['usable', 'used', 'expired']
 
@@ -91,7 +92,7 @@ export default function WalletPage() {
       ))}
 
       {nextCursor && (
-        <Button
+        <ActionButton
           className='button button--ghost'
           data-testid='wallet-load-more'
           loading={isLoading}
@@ -99,7 +100,7 @@ export default function WalletPage() {
           onClick={() => load(status, nextCursor)}
         >
           更多
-        </Button>
+        </ActionButton>
       )}
 
       <ExchangeOffers onExchanged={() => load('usable')} />

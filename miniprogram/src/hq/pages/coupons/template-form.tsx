@@ -1,4 +1,4 @@
-import { Button, Input, Picker, Text, View } from '@tarojs/components'
+import { Input, Picker, Text, View } from '@tarojs/components'
 import { useState } from 'react'
 import { z } from 'zod'
 import {
@@ -12,6 +12,7 @@ import { callFunction } from '../../../services/cloud'
 import { formatShanghaiDate } from '../../../utils/china-time'
 import { describeYuanProblem, parseYuanToFen } from '../../../utils/money'
 import { splitStoreIds, type ChainPlaces } from '../../chain-places'
+import { ActionButton } from '../../../components/action-button'
 
 export const kindNames: Record<CouponKind, string> = {
   cash: '现金券',
@@ -389,14 +390,14 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
         </View>
       </Picker>
       <ErrorNotice message={error} testId='template-error' />
-      <Button
+      <ActionButton
         className='button button--primary'
         data-testid='create-template'
         disabled={isBusy}
         onClick={create}
       >
         新建
-      </Button>
+      </ActionButton>
     </View>
   )
 }

@@ -26,6 +26,7 @@ import {
 import { formatShanghaiMinute, makeOrderNo } from '../../../utils/china-time'
 import { describeYuanProblem, formatFen, parseYuanToFen } from '../../../utils/money'
 import { TodaysVisits } from './todays-visits'
+import { ActionButton } from '../../../components/action-button'
 
 /** Where the caller works: their store, a region manager's region, or the whole chain for HQ. */
 function describeWorkplace(profile: StaffProfile): string {
@@ -264,14 +265,14 @@ export default function StaffHomePage() {
                 扫码
               </Button>
             )}
-            <Button
+            <ActionButton
               className='button button--primary'
               data-testid='scan-button'
               disabled={isBusy}
               onClick={() => lookUp(code)}
             >
               查询
-            </Button>
+            </ActionButton>
           </View>
         </View>
       )}
@@ -309,14 +310,14 @@ export default function StaffHomePage() {
                   {coupon.title}
                   {coupon.minSpendFen > 0 ? `（满 ${formatFen(coupon.minSpendFen)} 元）` : ''}
                 </Text>
-                <Button
+                <ActionButton
                   className='button button--ghost'
                   data-testid='redeem-coupon'
                   disabled={isBusy}
                   onClick={() => redeemCoupon(coupon.couponId)}
                 >
                   核销
-                </Button>
+                </ActionButton>
               </View>
             ))}
             {redeemed && (
@@ -348,14 +349,14 @@ export default function StaffHomePage() {
               onInput={(event) => setAmountText(event.detail.value)}
             />
           </View>
-          <Button
+          <ActionButton
             className='button button--primary'
             data-testid='purchase-submit'
             disabled={isBusy || purchase !== null}
             onClick={recordPurchase}
           >
             记账
-          </Button>
+          </ActionButton>
         </View>
       )}
 

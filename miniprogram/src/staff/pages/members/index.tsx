@@ -19,6 +19,7 @@ import { downloadCsv } from '../../../utils/download'
 import { formatPhoneForPeople } from '../../../utils/phone-text'
 import { adjustingRoles, revealingRoles } from '../../../utils/staff-roles'
 import { PointsAdjustment } from './points-adjustment'
+import { ActionButton } from '../../../components/action-button'
 
 const foundMemberSchema = z.object({ memberId: z.string(), member: memberViewSchema })
 
@@ -196,14 +197,14 @@ export default function MembersPage() {
       )}
 
       {profile?.role === 'hq_admin' && (
-        <Button
+        <ActionButton
           className='button button--ghost'
           data-testid='members-export'
           disabled={isBusy}
           onClick={exportAll}
         >
           导出会员名单（CSV）
-        </Button>
+        </ActionButton>
       )}
 
       <View className='section'>

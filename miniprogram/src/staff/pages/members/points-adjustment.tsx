@@ -1,10 +1,11 @@
-import { Button, Input, Text, View } from '@tarojs/components'
+import { Input, Text, View } from '@tarojs/components'
 import { useState } from 'react'
 import { adjustResultSchema, type MemberView } from '../../../../../typings'
 import { ErrorNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
 import { useRequestKey } from '../../../services/request-key'
 import { formatPhoneForPeople } from '../../../utils/phone-text'
+import { ActionButton } from '../../../components/action-button'
 
 interface PointsAdjustmentProps {
   member: MemberView
@@ -91,14 +92,14 @@ export function PointsAdjustment({ member, onAdjusted }: PointsAdjustmentProps) 
         />
       </View>
       <ErrorNotice message={error} testId='adjust-error' />
-      <Button
+      <ActionButton
         className='button button--primary'
         data-testid='adjust-submit'
         disabled={isBusy}
         onClick={adjust}
       >
         确认调整
-      </Button>
+      </ActionButton>
     </View>
   )
 }

@@ -1,4 +1,4 @@
-import { Button, Input, Text, View } from '@tarojs/components'
+import { Input, Text, View } from '@tarojs/components'
 import { useState } from 'react'
 import {
   refundResultSchema,
@@ -10,6 +10,7 @@ import { ErrorNotice, OkNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
 import { makeOrderNo } from '../../../utils/china-time'
 import { describeYuanProblem, parseYuanToFen } from '../../../utils/money'
+import { ActionButton } from '../../../components/action-button'
 
 /** At the counter: spend a scanned member's points on an order, or refund an order of this store. */
 export default function StaffPointsPage() {
@@ -144,14 +145,14 @@ export default function StaffPointsPage() {
             onConfirm={lookUp}
           />
         </View>
-        <Button
+        <ActionButton
           className='button button--primary'
           data-testid='points-scan'
           disabled={isBusy}
           onClick={lookUp}
         >
           查询
-        </Button>
+        </ActionButton>
         {scan && (
           <View className='list-item' data-testid='points-scan-result'>
             <Text className='list-item__title'>{scan.member.maskedPhone}</Text>
@@ -177,14 +178,14 @@ export default function StaffPointsPage() {
                 onInput={(e) => setOrderNo(e.detail.value)}
               />
             </View>
-            <Button
+            <ActionButton
               className='button button--primary'
               data-testid='spend-points'
               disabled={isBusy}
               onClick={spend}
             >
               抵扣
-            </Button>
+            </ActionButton>
           </View>
         )}
       </View>
@@ -225,14 +226,14 @@ export default function StaffPointsPage() {
             onInput={(e) => setRefundText(e.detail.value)}
           />
         </View>
-        <Button
+        <ActionButton
           className='button button--ghost'
           data-testid='refund-submit'
           disabled={isBusy}
           onClick={refund}
         >
           退款
-        </Button>
+        </ActionButton>
       </View>
 
       <OkNotice message={notice} testId='staff-points-notice' />

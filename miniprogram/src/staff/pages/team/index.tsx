@@ -16,6 +16,7 @@ import { ErrorNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
 import { roleTitles } from '../../../utils/staff-roles'
 import { formatShanghaiMinute } from '../../../utils/china-time'
+import { ActionButton } from '../../../components/action-button'
 
 const roles = Object.keys(roleTitles) as StaffRoleName[]
 
@@ -263,7 +264,7 @@ export default function TeamPage() {
             </View>
           ))}
           {nextCursor && (
-            <Button
+            <ActionButton
               className='button button--ghost'
               data-testid='team-load-more'
               loading={isLoadingMore}
@@ -271,7 +272,7 @@ export default function TeamPage() {
               onClick={() => loadTeam(nextCursor)}
             >
               更多
-            </Button>
+            </ActionButton>
           )}
         </View>
       )}
