@@ -9,7 +9,7 @@ import { maskMobile } from './phone'
 import { countExpiringSoon } from './points-ledger'
 import { loadPointsRules } from './points-rules'
 import type { Database, TransactionScope } from './ports'
-import { refuse, succeed, type Result } from './result'
+import { refuse, succeed, type Refusal, type Result } from './result'
 import { loadSettings } from './settings'
 import { describeTierProgress } from './tiers'
 import { businessDate, formatBusinessTime, toStoredTime } from './time'
@@ -75,16 +75,16 @@ export async function findMemberByCaller(db: Database, openid: string, unionid: 
 }
 
 /**
- * Registers the caller as a member, once per phone brand-wide. A retry of the same registration
- * answers the member it made; the phone or the WeChat account already in use elsewhere is refused.
+ * What refuses a registration whatever phone it brings. The handler asks before it exchanges the
+ * phone code, because WeChat accepts a code once: a registration refused for its terms version,
+ * store or birthday must leave the code usable for the corrected retry. Registering asks again,
+ * since the terms or the store may change in between.
  */
-export async function registerMember(
+export async function refuseRegistration(
   db: Database,
-  registration: Registration,
+  registration: Pick<Registration, 'storeId' | 'birthday' | 'consentVersion'>,
   now: Date,
-  randomBytes: RandomBytes,
-  requestId = '',
-): Promise<Result<{ memberId: string; isNew: boolean }>> {
+): Promise<Refusal | null> {
   const settings = await loadSettings(db)
   if (registration.consentVersion !== settings.terms.version) return refuse('CONSENT_OUTDATED')
 
@@ -95,6 +95,23 @@ export async function registerMember(
     const store = await db.get<StoreDoc>('stores', registration.storeId)
     if (!store?.isActive) return refuse('INVALID_INPUT', '二维码上的门店不存在')
   }
+
+  return null
+}
+
+/**
+ * Registers the caller as a member, once per phone brand-wide. A retry of the same registration
+ * answers the member it made; the phone or the WeChat account already in use elsewhere is refused.
+ */
+export async function registerMember(
+  db: Database,
+  registration: Registration,
+  now: Date,
+  randomBytes: RandomBytes,
+  requestId = '',
+): Promise<Result<{ memberId: string; isNew: boolean }>> {
+  const refusal = await refuseRegistration(db, registration, now)
+  if (refusal) return refusal
 
   return db.transaction(async (tx) => {
     const byOpenid = await tx.get<MemberKeyDoc>(

@@ -4,8 +4,8 @@ import type { PendingRebinds, RebindRequest, RebindResult } from '../../typings/
 import { appendAudit, memberAuditActor } from './audit'
 import { findMemberByCaller, memberKey, type RandomBytes } from './members'
 import type { MemberDoc, MemberKeyDoc } from './models'
-import type { Database, Doc } from './ports'
-import { refuse, succeed, type Result } from './result'
+import type { Database, Doc, TransactionScope } from './ports'
+import { refuse, succeed, type Refusal, type Result } from './result'
 import { formatBusinessTime, toStoredTime } from './time'
 
 /**
@@ -45,6 +45,16 @@ interface Context {
   requestId: string
 }
 
+/**
+ * What refuses a rebind request whatever phone it proves: asked before the phone code is
+ * exchanged, since WeChat accepts a code once, and again by the request itself.
+ */
+export async function refuseRebindRequest(db: Database, caller: Caller): Promise<Refusal | null> {
+  const member = await findMemberByCaller(db, caller.openid, caller.unionid)
+
+  return member ? refuse('ALREADY_REGISTERED') : null
+}
+
 /** The new account asks to take over the member whose phone it just proved. */
 export async function requestRebind(
   db: Database,
@@ -52,9 +62,8 @@ export async function requestRebind(
   phone: string,
   context: Context,
 ): Promise<Result<RebindRequest>> {
-  if (await findMemberByCaller(db, caller.openid, caller.unionid)) {
-    return refuse('ALREADY_REGISTERED')
-  }
+  const refusal = await refuseRebindRequest(db, caller)
+  if (refusal) return refusal
 
   const key = await db.get<MemberKeyDoc>('memberKeys', memberKey('phone', phone))
   const member = key ? await db.get<MemberDoc>('members', key.memberId) : null
@@ -124,27 +133,13 @@ export async function confirmRebind(
   context: Context,
 ): Promise<Result<RebindResult>> {
   return db.transaction(async (tx) => {
-    const ticket = await tx.get<RebindTicketDoc>(REBIND_TICKETS, ticketId)
-    const isLive = ticket !== null && ticket.expiresAt > toStoredTime(context.now)
-    const member = isLive ? await tx.get<MemberDoc>('members', ticket.memberId) : null
-    if (!ticket || !member || member.deletedAt) return refuse('REBIND_TICKET_INVALID')
+    const checked = await checkConfirmation(tx, caller, ticketId, provedPhone !== null, context.now)
+    if (!checked.ok) return checked
 
-    const isOldAccount = caller.openid === member.openid
-    const isNewAccount = caller.openid === ticket.newOpenid && provedPhone !== null
-    if (!isOldAccount && !isNewAccount) return refuse('NOT_ALLOWED')
-    if (isNewAccount && provedPhone !== member.phone) {
+    const { ticket, member, isOldAccount, newOpenidKey, newUnionidKey } = checked.data
+    if (!isOldAccount && provedPhone !== member.phone) {
       return refuse('NOT_ALLOWED', '验证的手机号与申请换绑的会员不一致')
     }
-    if (!isOldAccount && ticket.confirmableByPhoneFrom > toStoredTime(context.now)) {
-      return refuse('REBIND_TOO_EARLY')
-    }
-
-    const newOpenidKey = memberKey('openid', ticket.newOpenid)
-    const newUnionidKey = ticket.newUnionid ? memberKey('unionid', ticket.newUnionid) : null
-    const isTaken =
-      (await tx.get('memberKeys', newOpenidKey)) !== null ||
-      (newUnionidKey !== null && (await tx.get('memberKeys', newUnionidKey)) !== null)
-    if (isTaken) return refuse('ALREADY_REGISTERED', '新的微信账号已经是会员')
 
     const via = isOldAccount ? ('old-account' as const) : ('phone-proof' as const)
     await tx.remove('memberKeys', memberKey('openid', member.openid))
@@ -176,6 +171,51 @@ export async function confirmRebind(
 
     return succeed({ memberId: member._id, via })
   })
+}
+
+/**
+ * What refuses the new account's confirmation whatever phone it proves: asked before the second
+ * phone code is exchanged, so that a confirmation a day too early leaves the code usable.
+ */
+export async function refuseRebindByPhoneProof(
+  db: Database,
+  caller: Caller,
+  ticketId: string,
+  now: Date,
+): Promise<Refusal | null> {
+  const checked = await checkConfirmation(db, caller, ticketId, true, now)
+
+  return checked.ok ? null : checked
+}
+
+/** Everything a confirmation needs but the proved phone itself; read in the transaction too. */
+async function checkConfirmation(
+  reader: Pick<TransactionScope, 'get'>,
+  caller: Caller,
+  ticketId: string,
+  hasPhoneProof: boolean,
+  now: Date,
+) {
+  const ticket = await reader.get<RebindTicketDoc>(REBIND_TICKETS, ticketId)
+  const isLive = ticket !== null && ticket.expiresAt > toStoredTime(now)
+  const member = isLive ? await reader.get<MemberDoc>('members', ticket.memberId) : null
+  if (!ticket || !member || member.deletedAt) return refuse('REBIND_TICKET_INVALID')
+
+  const isOldAccount = caller.openid === member.openid
+  const isNewAccount = caller.openid === ticket.newOpenid && hasPhoneProof
+  if (!isOldAccount && !isNewAccount) return refuse('NOT_ALLOWED')
+  if (!isOldAccount && ticket.confirmableByPhoneFrom > toStoredTime(now)) {
+    return refuse('REBIND_TOO_EARLY')
+  }
+
+  const newOpenidKey = memberKey('openid', ticket.newOpenid)
+  const newUnionidKey = ticket.newUnionid ? memberKey('unionid', ticket.newUnionid) : null
+  const isTaken =
+    (await reader.get('memberKeys', newOpenidKey)) !== null ||
+    (newUnionidKey !== null && (await reader.get('memberKeys', newUnionidKey)) !== null)
+  if (isTaken) return refuse('ALREADY_REGISTERED', '新的微信账号已经是会员')
+
+  return succeed({ ticket, member, isOldAccount, newOpenidKey, newUnionidKey })
 }
 
 /** The old account refuses a request it did not make. */

@@ -9,7 +9,14 @@ import {
 } from '../domain/member-profile'
 import { findMemberByCaller } from '../domain/members'
 import { normalizeMobile } from '../domain/phone'
-import { cancelRebind, confirmRebind, listPendingRebinds, requestRebind } from '../domain/rebind'
+import {
+  cancelRebind,
+  confirmRebind,
+  listPendingRebinds,
+  refuseRebindByPhoneProof,
+  refuseRebindRequest,
+  requestRebind,
+} from '../domain/rebind'
 import { refuse, succeed, type Result } from '../domain/result'
 import { loadSettings } from '../domain/settings'
 import type { Services } from '../platform/define-function'
@@ -54,6 +61,9 @@ export async function handleIdentityEvent(
   }
 
   if (event.action === 'requestRebind') {
+    const refusal = await refuseRebindRequest(db, caller)
+    if (refusal) return refusal
+
     const proved = await provePhone(event.phoneCode)
 
     return proved.ok ? requestRebind(db, caller, proved.data, context) : proved
@@ -63,6 +73,9 @@ export async function handleIdentityEvent(
 
   if (event.action === 'confirmRebind' && !member) {
     if (!event.phoneCode) return refuse('NOT_ALLOWED', '请在原微信确认，或再次验证手机号')
+
+    const refusal = await refuseRebindByPhoneProof(db, caller, event.ticket, now)
+    if (refusal) return refusal
 
     const proved = await provePhone(event.phoneCode)
 

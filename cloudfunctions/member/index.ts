@@ -1,7 +1,12 @@
 import { memberEventSchema } from '../../typings/member'
 import { listOpenStores } from '../domain/chain'
 import { hasCurrentConsent } from '../domain/member-profile'
-import { buildCard, findMemberByCaller, registerAndBuildCard } from '../domain/members'
+import {
+  buildCard,
+  findMemberByCaller,
+  refuseRegistration,
+  registerAndBuildCard,
+} from '../domain/members'
 import { issueCardCode } from '../domain/card-codes'
 import {
   exchangeForCoupon,
@@ -32,6 +37,15 @@ export const main = defineFunction({
     if (event.action === 'terms') return succeed((await loadSettings(db)).terms)
 
     if (event.action === 'register') {
+      const registration = {
+        storeId: event.storeId ?? null,
+        name: event.name ?? null,
+        birthday: event.birthday ?? null,
+        consentVersion: event.consentVersion,
+      }
+      const refusal = await refuseRegistration(db, registration, now)
+      if (refusal) return refusal
+
       const exchanged = await exchangePhoneCode(app, event.phoneCode, log)
       if (!exchanged.ok) return exchanged
 
@@ -40,15 +54,7 @@ export const main = defineFunction({
 
       return registerAndBuildCard(
         db,
-        {
-          openid,
-          unionid,
-          phone,
-          storeId: event.storeId ?? null,
-          name: event.name ?? null,
-          birthday: event.birthday ?? null,
-          consentVersion: event.consentVersion,
-        },
+        { ...registration, openid, unionid, phone },
         now,
         randomBytes,
         invocation.requestId,

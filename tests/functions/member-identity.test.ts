@@ -101,6 +101,33 @@ describe('registration', () => {
   })
 })
 
+describe('a refused registration', () => {
+  it.each([
+    ['outdated terms', '13811120001', { consentVersion: '2020-01' }, 'CONSENT_OUTDATED'],
+    ['an unknown store', '13811120002', { storeId: 's-no-such-store' }, 'INVALID_INPUT'],
+    ['a name too long', '13811120003', { name: '长'.repeat(33) }, 'INVALID_INPUT'],
+    ['a birthday after today', '13811120004', { birthday: '2030-01-01' }, 'INVALID_INPUT'],
+  ])(
+    'leaves the phone code for the corrected retry after %s',
+    async (_case, phone, wrong, code) => {
+      const openid = `o-retry-${phone}`
+      const event = {
+        action: 'register',
+        phoneCode: await phoneCode(phone),
+        consentVersion: await currentTermsVersion(),
+      }
+      const before = env.snapshot()
+
+      const refused = await callAs(openid, { ...event, ...wrong })
+      expect(refused.error.code).toBe(code)
+      expect(env.snapshot()).toBe(before)
+
+      const retried = await callAs(openid, event)
+      expect(retried.data).toMatchObject({ isNew: true, card: { maskedPhone: expect.any(String) } })
+    },
+  )
+})
+
 describe('unionid', () => {
   it('finds the same member from the brand’s other app by unionid', async () => {
     const first = await register('o-app1-sun', '13811110001', {}, 'u-sun')
@@ -252,6 +279,51 @@ describe('rebinding the phone to another WeChat account', () => {
       phoneCode: await phoneCode('13822220005'),
     })
     expect(late.error.code).toBe('REBIND_TICKET_INVALID')
+  })
+
+  it('leaves the phone codes usable after a request or a confirmation it refused', async () => {
+    const old = await register('o-old-yang', '13822220008')
+    const requestCode = await phoneCode('13822220008')
+    await register('o-member-yang', '13822220009')
+
+    const byMember = await callAs('o-member-yang', {
+      action: 'requestRebind',
+      phoneCode: requestCode,
+    })
+    expect(byMember.error.code).toBe('ALREADY_REGISTERED')
+    const requested = await callAs('o-new-yang', {
+      action: 'requestRebind',
+      phoneCode: requestCode,
+    })
+    expect(requested.ok).toBe(true)
+
+    const confirmCode = await phoneCode('13822220008')
+    const tooEarly = await callAs('o-new-yang', {
+      action: 'confirmRebind',
+      ticket: requested.data.ticket,
+      phoneCode: confirmCode,
+    })
+    expect(tooEarly.error.code).toBe('REBIND_TOO_EARLY')
+    const onAnotherTicket = await callAs('o-new-yang', {
+      action: 'requestRebind',
+      phoneCode: confirmCode,
+    })
+    expect(onAnotherTicket.ok).toBe(true)
+
+    await advanceClock(25 * 60 * 60 * 1000)
+    const lateCode = await phoneCode('13822220008')
+    const unknownTicket = await callAs('o-new-yang', {
+      action: 'confirmRebind',
+      ticket: 'f'.repeat(32),
+      phoneCode: lateCode,
+    })
+    expect(unknownTicket.error.code).toBe('REBIND_TICKET_INVALID')
+    const done = await callAs('o-new-yang', {
+      action: 'confirmRebind',
+      ticket: requested.data.ticket,
+      phoneCode: lateCode,
+    })
+    expect(done.data).toEqual({ memberId: old.data.card.memberId, via: 'phone-proof' })
   })
 
   it('refuses a rebind request from an account that is already a member', async () => {
