@@ -69,6 +69,8 @@ export const createCouponTemplateSchema = z
     /** Points a member pays to take one in exchange; absent means not exchangeable. */
     exchangePoints: z.number().int().positive().max(10_000_000).optional(),
     costBearer: costBearerSchema,
+    /** The idempotency key of this template: a retry answers the template it made. */
+    templateNo: orderNoSchema.optional(),
   })
   .refine((t) => t.kind !== 'discount' || (t.discountPercent && t.maxDiscountFen), {
     message: '折扣券须填写折扣和最高优惠金额',

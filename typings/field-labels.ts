@@ -64,6 +64,7 @@ export const fieldLabels: Record<string, string> = {
   storeIds: '门店',
   stores: '适用门店',
   templateId: '券模板',
+  templateNo: '模板编号',
   threshold: '等级门槛',
   ticket: '换绑申请',
   tier: '会员等级',

@@ -1,5 +1,6 @@
 import dayjs from 'dayjs'
-import { bytesToHex } from '@noble/hashes/utils'
+import { sha256 } from '@noble/hashes/sha256'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils'
 import type {
   CostBearer,
   CouponKind,
@@ -49,24 +50,22 @@ export const templateCounterId = (templateId: string) => `t.${templateId}`
 export const memberCounterId = (templateId: string, memberId: string) =>
   `m.${templateId}.${memberId}`
 
+/**
+ * HQ defines a template. With `templateNo` the template's id comes from the key, so a retry (a
+ * double tap, a lost answer) finds the template it made and answers its id; the same key with
+ * other content is another template under a used key, `DUPLICATE_ORDER`.
+ */
 export async function createCouponTemplate(
   db: Database,
   actor: StaffDoc,
   input: CreateCouponTemplateInput,
   context: { now: Date; requestId: string; randomBytes: RandomBytes },
 ): Promise<Result<{ templateId: string }>> {
-  // Every coupon of such a template would be born expired, yet take stock and points.
-  if (input.validTo && input.validTo < businessDate(context.now)) {
-    return refuse('INVALID_INPUT', `结束日期 ${input.validTo} 已经过去`)
-  }
-
   const stores = input.stores ?? 'all'
-  const refused = await checkStoresExist(db, stores)
-  if (refused) return refused
-
-  const templateId = `T${bytesToHex(context.randomBytes(6))}`
-  const template: CouponTemplateDoc = {
-    _id: templateId,
+  const templateId = input.templateNo
+    ? templateIdForKey(input.templateNo)
+    : `T${bytesToHex(context.randomBytes(6))}`
+  const content = {
     title: input.title,
     kind: input.kind,
     valueFen: input.valueFen ?? null,
@@ -81,11 +80,35 @@ export async function createCouponTemplate(
     perMemberLimit: input.perMemberLimit ?? null,
     exchangePoints: input.exchangePoints ?? null,
     costBearer: input.costBearer,
-    createdAt: toStoredTime(context.now),
     createdBy: actor.openid,
+  }
+  // Before the checks of today's date: a retry answers what was made, whatever day it arrives.
+  if (input.templateNo) {
+    const earlier = await db.get<CouponTemplateDoc>('couponTemplates', templateId)
+    if (earlier) return answerRetry(earlier, content)
+  }
+
+  // Every coupon of such a template would be born expired, yet take stock and points.
+  if (input.validTo && input.validTo < businessDate(context.now)) {
+    return refuse('INVALID_INPUT', `结束日期 ${input.validTo} 已经过去`)
+  }
+
+  const refused = await checkStoresExist(db, stores)
+  if (refused) return refused
+
+  const template: CouponTemplateDoc = {
+    _id: templateId,
+    ...content,
+    createdAt: toStoredTime(context.now),
   }
 
   return db.transaction(async (tx) => {
+    // Two taps at once both pass the read above; the transaction lets one of them insert.
+    const earlier = input.templateNo
+      ? await tx.get<CouponTemplateDoc>('couponTemplates', templateId)
+      : null
+    if (earlier) return answerRetry(earlier, content)
+
     await tx.insert('couponTemplates', template)
     await tx.insert('couponCounters', { _id: templateCounterId(templateId), issued: 0 })
     await appendAudit(
@@ -96,7 +119,7 @@ export async function createCouponTemplate(
         memberId: null,
         fields: [],
         requestId: context.requestId,
-        detail: { templateId },
+        detail: { templateId, templateNo: input.templateNo ?? null },
       },
       context.now,
       context.randomBytes,
@@ -104,6 +127,24 @@ export async function createCouponTemplate(
 
     return succeed({ templateId })
   })
+}
+
+function templateIdForKey(templateNo: string): string {
+  return `T${bytesToHex(sha256(utf8ToBytes(`template|${templateNo}`))).slice(0, 24)}`
+}
+
+function answerRetry(
+  earlier: CouponTemplateDoc,
+  content: Omit<CouponTemplateDoc, '_id' | 'createdAt'>,
+): Result<{ templateId: string }> {
+  const fields = Object.keys(content) as (keyof typeof content)[]
+  const isSame = fields.every(
+    (field) => JSON.stringify(earlier[field]) === JSON.stringify(content[field]),
+  )
+
+  return isSame
+    ? succeed({ templateId: earlier._id })
+    : refuse('DUPLICATE_ORDER', '这个模板编号已用于另一个不同的券模板')
 }
 
 async function checkStoresExist(db: Database, stores: CouponStores) {

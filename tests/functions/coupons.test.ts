@@ -500,6 +500,59 @@ describe('issuing under stock and limits', () => {
     expect(await env.db.count('coupons', { templateId })).toBe(2)
   })
 
+  it('makes one template of a retried creation and refuses its key for other content', async () => {
+    const event = {
+      action: 'createCouponTemplate',
+      title: '双击也只一张',
+      kind: 'cash',
+      valueFen: 500,
+      validDays: 7,
+      costBearer: 'hq',
+      templateNo: 'TPL-double-tap',
+    }
+
+    const [first, tappedTwice] = await Promise.all([
+      env.call('hq', event, HQ),
+      env.call('hq', event, HQ),
+    ])
+    const retry = await env.call('hq', event, HQ)
+    const before = env.snapshot()
+    const other = await env.call('hq', { ...event, valueFen: 800 }, HQ)
+
+    expect(first.ok).toBe(true)
+    expect(tappedTwice).toEqual(first)
+    expect(retry).toEqual(first)
+    expect(await env.db.count('couponTemplates', { title: '双击也只一张' })).toBe(1)
+    expect(
+      await env.db.count('auditLog', {
+        action: 'createCouponTemplate',
+        'detail.templateId': first.data.templateId,
+      }),
+    ).toBe(1)
+    expect(other.error.code).toBe('DUPLICATE_ORDER')
+    expect(env.snapshot()).toBe(before)
+  })
+
+  it('answers a retried creation after its end date passed with the template it made', async () => {
+    const event = {
+      action: 'createCouponTemplate',
+      title: '今日限定',
+      kind: 'cash',
+      valueFen: 500,
+      validFrom: '2026-01-15',
+      validTo: '2026-01-15',
+      costBearer: 'hq',
+      templateNo: 'TPL-today-only',
+    }
+    const first = await env.call('hq', event, HQ)
+    await setClock('2026-01-16T04:00:00.000Z')
+
+    const retry = await env.call('hq', event, HQ)
+    await setClock(T0)
+
+    expect(retry).toEqual(first)
+  })
+
   it('gives a new member the welcome gift and counts it on the card', async () => {
     const templateId = await createTemplate({ title: '新人礼' })
     await env.db.set('settings', { _id: 'welcomeGift', templateId })

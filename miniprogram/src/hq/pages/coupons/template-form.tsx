@@ -9,6 +9,7 @@ import {
 } from '../../../../../typings'
 import { ErrorNotice } from '../../../components/notice'
 import { callFunction } from '../../../services/cloud'
+import { useRequestKey } from '../../../services/request-key'
 import { formatShanghaiDate } from '../../../utils/china-time'
 import { describeYuanProblem, parseYuanToFen } from '../../../utils/money'
 import { splitStoreIds, type ChainPlaces } from '../../chain-places'
@@ -206,16 +207,22 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
   const [isBusy, setIsBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
 
-  const update = (changed: Partial<TemplateFields>) => setFields({ ...fields, ...changed })
+  const templateKey = useRequestKey('template')
+
+  // Changed fields are another template: the key of the last intent must not stand for it.
+  const update = (changed: Partial<TemplateFields>) => {
+    templateKey.settle()
+    setFields({ ...fields, ...changed })
+  }
 
   async function create() {
-    const parsed = createCouponTemplateSchema.safeParse(toEvent(fields))
+    const event = { ...toEvent(fields), templateNo: templateKey.current() }
+    const parsed = createCouponTemplateSchema.safeParse(event)
     if (!parsed.success) {
       setError(describeIssue(parsed.error.issues[0], fields))
       return
     }
 
-    // Creating has no idempotency key: one tap, one template, so the button waits for the answer.
     setIsBusy(true)
     const result = await callFunction('hq', parsed.data, z.object({ templateId: z.string() }))
     setIsBusy(false)
@@ -224,6 +231,7 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
       return
     }
 
+    templateKey.settle()
     setError(null)
     setFields(emptyFields())
     props.onCreated(result.data.templateId)
