@@ -13,7 +13,13 @@ export default defineAppConfig({
   subPackages: [
     {
       root: 'staff',
-      pages: ['pages/home/index', 'pages/points/index', 'pages/team/index', 'pages/members/index'],
+      pages: [
+        'pages/home/index',
+        'pages/points/index',
+        'pages/team/index',
+        'pages/members/index',
+        'pages/settlement/index',
+      ],
     },
     { root: 'hq', pages: ['pages/rules/index', 'pages/coupons/index', 'pages/audit/index'] },
   ],

@@ -30,6 +30,7 @@ export const routes = {
   staffTeam: '/staff/pages/team/index',
   staffMembers: '/staff/pages/members/index',
   staffPoints: '/staff/pages/points/index',
+  staffSettlement: '/staff/pages/settlement/index',
   hqRules: '/hq/pages/rules/index',
   hqCoupons: '/hq/pages/coupons/index',
   hqAudit: '/hq/pages/audit/index',

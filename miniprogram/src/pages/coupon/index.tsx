@@ -34,28 +34,44 @@ export default function CouponPage() {
     <View className='page' data-testid='coupon-page'>
       <ErrorNotice message={error} testId='coupon-error' />
       {coupon && (
-        <View className='card'>
-          <Text className='hero__title'>{coupon.title}</Text>
-          <Text className='badge' data-testid='coupon-status'>
-            {statusNames[coupon.status]}
-          </Text>
-          <Text>{describeBenefit(coupon)}</Text>
-          <Text className='muted'>{describeMinSpend(coupon)}</Text>
-          <Text className='muted'>
-            {formatShanghaiMinute(coupon.validFrom)} 至 {formatShanghaiMinute(coupon.validUntil)}
-          </Text>
-          <Text className='muted'>{coupon.places.description}</Text>
-          {coupon.places.stores.map((store) => (
-            <Text key={store.storeId} className='list-item__meta'>
-              {store.name}（{store.city}
-              {store.district}）
+        <View className='stack'>
+          <View className='hero'>
+            <Text className='hero__title'>{coupon.title}</Text>
+            <Text className='hero__subtitle'>{describeBenefit(coupon)}</Text>
+          </View>
+
+          <View className='list-item'>
+            <View className='list-item__row'>
+              <Text className='list-item__title'>使用条件</Text>
+              <Text className='badge' data-testid='coupon-status'>
+                {statusNames[coupon.status]}
+              </Text>
+            </View>
+            <Text className='list-item__meta'>{describeMinSpend(coupon)}</Text>
+            <Text className='list-item__meta'>
+              {formatShanghaiMinute(coupon.validFrom)} 至 {formatShanghaiMinute(coupon.validUntil)}
             </Text>
-          ))}
-          {coupon.redeemed && (
-            <Text className='muted'>
-              已于 {formatShanghaiMinute(coupon.redeemed.at)} 在 {coupon.redeemed.store?.name} 使用
-            </Text>
-          )}
+            {coupon.redeemed && (
+              <Text className='list-item__meta'>
+                已于 {formatShanghaiMinute(coupon.redeemed.at)} 在 {coupon.redeemed.store?.name}{' '}
+                使用
+              </Text>
+            )}
+          </View>
+
+          <View className='section'>
+            <Text className='section__title'>适用门店</Text>
+            <View className='list-item'>
+              <Text className='list-item__title'>{coupon.places.description}</Text>
+              {coupon.places.stores.map((store) => (
+                <Text key={store.storeId} className='list-item__meta'>
+                  {store.name}（{store.city}
+                  {store.district}）
+                </Text>
+              ))}
+            </View>
+          </View>
+
           <Text className='muted'>使用时向店员出示会员码即可</Text>
         </View>
       )}

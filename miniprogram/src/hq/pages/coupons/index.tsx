@@ -6,21 +6,21 @@ import {
   errorCodeSchema,
   errorMessages,
   issueResultSchema,
-  settlementCsvSchema,
-  settlementReportSchema,
   staffProfileSchema,
   type CouponTemplate,
   type IssueResult,
-  type SettlementReport,
   type StaffProfile,
 } from '../../../../../typings'
+import { LinkItem } from '../../../components/link-item'
 import { ErrorNotice, OkNotice } from '../../../components/notice'
+import { SettlementView } from '../../../components/settlement-view'
+import { SwitchIdentityLink } from '../../../components/switch-identity'
+import { routes } from '../../../config'
 import { callFunction } from '../../../services/cloud'
 import { useRequestKey } from '../../../services/request-key'
-import { formatShanghaiDate } from '../../../utils/china-time'
 import { formatFen } from '../../../utils/money'
-import { hqEditingRoles } from '../../../utils/staff-roles'
-import { useChainPlaces } from '../../chain-places'
+import { hqEditingRoles, hqReadingRoles } from '../../../utils/staff-roles'
+import { nameRegion, nameStore, useChainPlaces, type ChainPlaces } from '../../chain-places'
 import { bearers, kindNames, TemplateForm } from './template-form'
 
 /** What a template gives, as HQ reads it in the list. */
@@ -39,7 +39,8 @@ function describeOffer(template: CouponTemplate): string {
   return `${spend} 减 ${value} 元`
 }
 
-function describeTerms(template: CouponTemplate): string {
+/** Where and how long a template's coupons hold, places by the names HQ knows them by. */
+function describeTerms(template: CouponTemplate, places: ChainPlaces): string {
   const validity =
     template.validFrom && template.validTo
       ? `${template.validFrom} 至 ${template.validTo}`
@@ -48,12 +49,18 @@ function describeTerms(template: CouponTemplate): string {
     template.stores === 'all'
       ? '全部门店'
       : Array.isArray(template.stores)
-        ? `${template.stores.length} 家门店：${template.stores.slice(0, 5).join('、')}`
-        : `区域 ${template.stores.regionId}`
+        ? `${template.stores.length} 家门店：${describeStores(template.stores, places)}`
+        : `${nameRegion(places, template.stores.regionId)}区域`
   const limit = template.perMemberLimit === null ? '' : ` · 每人 ${template.perMemberLimit} 张`
   const exchange = template.exchangePoints === null ? '' : ` · ${template.exchangePoints} 积分兑换`
 
   return `${validity} · ${stores}${limit}${exchange}`
+}
+
+function describeStores(storeIds: string[], places: ChainPlaces): string {
+  const named = storeIds.slice(0, 5).map((storeId) => nameStore(places, storeId))
+
+  return `${named.join('、')}${storeIds.length > 5 ? ' 等' : ''}`
 }
 
 /** Why a member got no coupon, in the words the error table gives each code. */
@@ -61,18 +68,6 @@ function describeRefusal(code: string): string {
   const known = errorCodeSchema.safeParse(code)
 
   return known.success ? errorMessages[known.data] : errorMessages.INTERNAL
-}
-
-const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/
-
-/** The settlement's parties as HQ reads them: a store by its name when the report has one. */
-function nameParties(report: SettlementReport): (party: string) => string {
-  const names = new Map<string, string>()
-  for (const row of report.stores) {
-    if (row.name) names.set(row.storeId, row.name)
-  }
-
-  return (party) => (party === 'hq' ? '总部' : (names.get(party) ?? party))
 }
 
 /**
@@ -88,9 +83,7 @@ export default function CouponsPage() {
   const [templateId, setTemplateId] = useState('')
   const [memberIdsText, setMemberIdsText] = useState('')
   const [issued, setIssued] = useState<IssueResult | null>(null)
-  const [month, setMonth] = useState(formatShanghaiDate(Date.now()).slice(0, 7))
-  const [storeId, setStoreId] = useState('')
-  const [report, setReport] = useState<SettlementReport | null>(null)
+  const [refusal, setRefusal] = useState<{ message: string; isStoreManager: boolean } | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const places = useChainPlaces()
@@ -127,7 +120,19 @@ export default function CouponsPage() {
 
   useLoad(async () => {
     const me = await callFunction('staff', { action: 'me' }, staffProfileSchema)
-    if (me.ok) setProfile(me.data)
+    // The console is HQ's and region managers': anyone else has no templates to be empty.
+    if (!me.ok || !hqReadingRoles.includes(me.data.role)) {
+      const isStoreManager = me.ok && me.data.role === 'store_manager'
+      setRefusal({
+        message: isStoreManager
+          ? '优惠券与结算是总部的页面；本店的月度结算在「本店结算」。'
+          : '优惠券与结算是总部的页面，当前身份不能查看。请切换为总部或区域经理身份。',
+        isStoreManager,
+      })
+      return
+    }
+
+    setProfile(me.data)
     await loadTemplates()
   })
 
@@ -162,53 +167,26 @@ export default function CouponsPage() {
     await loadTemplates()
   }
 
-  const settlementEvent = (format: 'json' | 'csv') => ({
-    action: 'settlement' as const,
-    month: month.trim(),
-    ...(storeId.trim() ? { storeId: storeId.trim() } : {}),
-    format,
-  })
-
-  /** The month as the function takes it, or an error shown and false. */
-  function checkMonth(): boolean {
-    startAction()
-    if (MONTH_PATTERN.test(month.trim())) return true
-
-    setError('月份须写作 YYYY-MM，如 2026-12')
-    return false
-  }
-
-  async function loadSettlement() {
-    if (!checkMonth()) return
-
-    setReport(null)
-    const result = await callFunction('hq', settlementEvent('json'), settlementReportSchema)
-    if (result.ok) setReport(result.data)
-    else setError(result.error.message)
-  }
-
-  async function exportCsv() {
-    if (!checkMonth()) return
-
-    const result = await callFunction('hq', settlementEvent('csv'), settlementCsvSchema)
-    if (!result.ok) {
-      setError(result.error.message)
-      return
-    }
-    if (process.env.TARO_ENV !== 'h5') {
-      setError('请在网页版管理后台导出 CSV')
-      return
-    }
-
-    const link = document.createElement('a')
-    link.href = URL.createObjectURL(new Blob([result.data.csv], { type: 'text/csv' }))
-    link.download = result.data.filename
-    link.click()
-    setNotice(`已导出 ${result.data.filename}`)
-  }
-
   const canEdit = profile ? hqEditingRoles.includes(profile.role) : false
-  const partyName = report ? nameParties(report) : (party: string) => party
+
+  if (refusal) {
+    return (
+      <View className='page page--center' data-testid='hq-coupons-page'>
+        <Text className='notice notice--error' data-testid='hq-coupons-refused'>
+          {refusal.message}
+        </Text>
+        {refusal.isStoreManager && (
+          <LinkItem
+            title='本店结算'
+            meta='本店每月的券核销与积分往来，导出 CSV'
+            url={routes.staffSettlement}
+            testId='settlement-link'
+          />
+        )}
+        <SwitchIdentityLink />
+      </View>
+    )
+  }
 
   return (
     <View className='page' data-testid='hq-coupons-page'>
@@ -233,7 +211,9 @@ export default function CouponsPage() {
               <Text data-testid='coupon-template-kind'>{kindNames[template.kind]}</Text> ·{' '}
               {describeOffer(template)}
             </Text>
-            <Text className='list-item__meta'>{describeTerms(template)}</Text>
+            <Text className='list-item__meta' data-testid='coupon-template-terms'>
+              {describeTerms(template, places)}
+            </Text>
             <Text className='list-item__meta'>
               {template.templateId} · {bearers.find((b) => b.value === template.costBearer)?.label}
             </Text>
@@ -303,79 +283,11 @@ export default function CouponsPage() {
 
       <View className='section'>
         <Text className='section__title'>门店结算</Text>
-        <View className='field'>
-          <Text className='field__label'>月份</Text>
-          <Input
-            className='field__input'
-            data-testid='settlement-month-input'
-            placeholder='YYYY-MM'
-            value={month}
-            onInput={(e) => setMonth(e.detail.value)}
-          />
-        </View>
-        <View className='field'>
-          <Text className='field__label'>门店编号</Text>
-          <Input
-            className='field__input'
-            data-testid='settlement-store-input'
-            placeholder='空为全部门店'
-            value={storeId}
-            onInput={(e) => setStoreId(e.detail.value)}
-          />
-        </View>
-        <View className='button-row'>
-          <Button
-            className='button button--primary'
-            data-testid='load-settlement'
-            onClick={loadSettlement}
-          >
-            查看
-          </Button>
-          <Button
-            className='button button--ghost'
-            data-testid='export-settlement'
-            onClick={exportCsv}
-          >
-            导出 CSV
-          </Button>
-        </View>
+        <SettlementView fn='hq' stores={places.stores} />
       </View>
 
       <OkNotice message={notice} testId='hq-coupons-notice' />
       <ErrorNotice message={error} testId='hq-coupons-error' />
-
-      {report && (
-        <View className='section' data-testid='settlement-report'>
-          <Text className='list-item__meta' data-testid='settlement-totals'>
-            {report.month} 共核销 {report.totals.redemptions} 张，优惠{' '}
-            {formatFen(report.totals.couponFen)} 元
-          </Text>
-          {report.stores.length === 0 && <Text className='muted'>本月没有结算记录</Text>}
-          {report.stores.map((row) => (
-            <View key={row.storeId} className='list-item' data-testid='settlement-store'>
-              <Text className='list-item__title'>{partyName(row.storeId)}</Text>
-              <Text className='list-item__meta'>
-                为他店核销 {formatFen(row.redeemedForOthersFen)} 元 · 他店为本店核销{' '}
-                {formatFen(row.redeemedByOthersFen)} 元
-              </Text>
-              <Text className='list-item__meta'>
-                积分发放 {row.pointsCreated} · 积分消耗 {row.pointsConsumed}
-              </Text>
-            </View>
-          ))}
-          {report.pairs.length > 0 && <Text className='section__title'>应付</Text>}
-          {report.pairs.map((pair) => (
-            <Text
-              key={`${pair.from}-${pair.to}`}
-              className='list-item__meta'
-              data-testid='settlement-pair'
-            >
-              {partyName(pair.from)} 应付 {partyName(pair.to)}：{formatFen(pair.couponFen)} 元，
-              {pair.points} 积分
-            </Text>
-          ))}
-        </View>
-      )}
     </View>
   )
 }

@@ -1,5 +1,5 @@
 import { Button, Input, Text, View } from '@tarojs/components'
-import { useLoad } from '@tarojs/taro'
+import Taro, { useLoad } from '@tarojs/taro'
 import { useState } from 'react'
 import {
   pointsRulesSchema,
@@ -37,6 +37,20 @@ function NumberField(props: {
   )
 }
 
+const MAX_POINTS_PER_YUAN = 100
+
+/** What is wrong with 每元积分 as typed, in the words HQ needs to fix it; null when it is fine. */
+function describePointsPerYuanProblem(text: string): string | null {
+  const typed = text.trim()
+  if (!typed) return '请填写每元积分，0 表示不积分'
+  if (/^-/.test(typed)) return '每元积分不能是负数'
+  if (/^\d*\.\d*$/.test(typed)) return '每元积分须为整数，不能有小数'
+  if (!/^\d+$/.test(typed)) return '每元积分须为 0 或正整数'
+  if (Number(typed) > MAX_POINTS_PER_YUAN) return `每元积分最多 ${MAX_POINTS_PER_YUAN}`
+
+  return null
+}
+
 /**
  * HQ's earning, expiry and tier rules and the stores' promotions. Region managers and analysts
  * may read them; saving is refused by the function for them, so the page offers them no edits.
@@ -46,6 +60,8 @@ export default function RulesPage() {
   const [profile, setProfile] = useState<StaffProfile | null>(null)
   const [rules, setRules] = useState<PointsRules | null>(null)
   const [draft, setDraft] = useState<PromotionDraft | null>(null)
+  // As typed, apart from the rules: "-1" or "1.5" is shown as typed and named on 保存, not NaN.
+  const [perYuanText, setPerYuanText] = useState('')
   const [notice, setNotice] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const places = useChainPlaces()
@@ -55,18 +71,45 @@ export default function RulesPage() {
     if (me.ok) setProfile(me.data)
 
     const result = await callFunction('hq', { action: 'getRules' }, pointsRulesSchema)
-    if (result.ok) setRules(result.data)
+    if (result.ok) showRules(result.data)
     else setError(result.error.message)
   })
+
+  function showRules(shown: PointsRules) {
+    setRules(shown)
+    setPerYuanText(String(shown.earning.pointsPerYuan))
+  }
 
   async function save() {
     if (!rules) return
 
     setNotice(null)
     setError(null)
-    const result = await callFunction('hq', { action: 'updateRules', rules }, pointsRulesSchema)
+    const perYuanProblem = describePointsPerYuanProblem(perYuanText)
+    if (perYuanProblem) {
+      setError(perYuanProblem)
+      return
+    }
+
+    const pointsPerYuan = Number(perYuanText.trim())
+    if (pointsPerYuan === 0) {
+      const { confirm } = await Taro.showModal({
+        title: '每元积分为 0',
+        content: '保存后将停止全部门店的积分获取，会员消费不再获得积分。确定保存？',
+        confirmText: '停止积分',
+        confirmColor: '#b91c1c',
+        cancelText: '再想想',
+      })
+      if (!confirm) return
+    }
+
+    const event = {
+      action: 'updateRules' as const,
+      rules: { ...rules, earning: { ...rules.earning, pointsPerYuan } },
+    }
+    const result = await callFunction('hq', event, pointsRulesSchema)
     if (result.ok) {
-      setRules(result.data)
+      showRules(result.data)
       setNotice('已保存，新规则对此后获得的积分生效')
     } else {
       setError(result.error.message)
@@ -100,10 +143,8 @@ export default function RulesPage() {
               label='每元积分'
               testId='rules-points-per-yuan'
               isReadOnly={isReadOnly}
-              value={String(rules.earning.pointsPerYuan)}
-              onInput={(text) =>
-                setRules({ ...rules, earning: { ...rules.earning, pointsPerYuan: number(text) } })
-              }
+              value={perYuanText}
+              onInput={setPerYuanText}
             />
             <Text className='field__hint'>每消费 1 元（整元，角分不计）获得的积分</Text>
             <Text className='field__hint'>不积分的商品：{rules.earning.excludedNote}</Text>

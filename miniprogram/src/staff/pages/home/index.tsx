@@ -38,10 +38,19 @@ function describeWorkplace(profile: StaffProfile): string {
   return '全部门店'
 }
 
+/** What the members page does for each role that may open it, as that page offers it. */
+const membersLinkMeta: Record<Exclude<StaffProfile['role'], 'clerk'>, string> = {
+  store_manager: '本店的会员：积分、等级与到店次数',
+  region_manager: '本区域的会员，按手机号查找，可显示完整信息',
+  hq_admin: '全部会员，按手机号查找、显示完整信息、调整积分、导出名单',
+  hq_analyst: '全部会员，按手机号查找（只读）',
+}
+
 /** The pages the caller's role may open, as the permission table grants their actions. */
 function StaffLinks({ role }: { role: StaffProfile['role'] }) {
   const canWorkCounter = counterRoles.includes(role)
   const isManager = role !== 'clerk'
+  const isStoreManager = role === 'store_manager'
   const readsHq = hqReadingRoles.includes(role)
   const readOnly = hqEditingRoles.includes(role) ? '' : '（只读）'
 
@@ -64,12 +73,20 @@ function StaffLinks({ role }: { role: StaffProfile['role'] }) {
           testId='team-link'
         />
       )}
-      {isManager && (
+      {role !== 'clerk' && (
         <LinkItem
           title='会员'
-          meta='您范围内的会员，按手机号查找'
+          meta={membersLinkMeta[role]}
           url={routes.staffMembers}
           testId='members-link'
+        />
+      )}
+      {isStoreManager && (
+        <LinkItem
+          title='本店结算'
+          meta='本店每月的券核销与积分往来，导出 CSV'
+          url={routes.staffSettlement}
+          testId='settlement-link'
         />
       )}
       {readsHq && (
@@ -112,6 +129,8 @@ export default function StaffHomePage() {
   const [amountText, setAmountText] = useState('')
   const [purchase, setPurchase] = useState<PurchaseResult | null>(null)
   const [redeemed, setRedeemed] = useState<RedeemedCoupon | null>(null)
+  // The recorded purchase keeps 记账 greyed for this scan; its green box goes with the next action.
+  const [isPurchaseShown, setIsPurchaseShown] = useState(false)
   const [isBusy, setIsBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
 
@@ -121,7 +140,15 @@ export default function StaffHomePage() {
     else setError(result.error.message)
   })
 
+  /** Each action starts from a clean page: an old success next to a new refusal misleads. */
+  function startAction() {
+    setError(null)
+    setIsPurchaseShown(false)
+    setRedeemed(null)
+  }
+
   async function lookUp(scannedCode: string) {
+    startAction()
     const trimmed = scannedCode.trim()
     if (!trimmed) {
       setError('请输入或扫描会员码')
@@ -129,7 +156,6 @@ export default function StaffHomePage() {
     }
 
     setIsBusy(true)
-    setError(null)
     setPurchase(null)
     setRedeemed(null)
     const result = await callFunction('staff', { action: 'scan', code: trimmed }, scanResultSchema)
@@ -152,6 +178,7 @@ export default function StaffHomePage() {
       setCode(result)
       await lookUp(result)
     } catch {
+      startAction()
       setError('没有扫到会员码')
     }
   }
@@ -159,6 +186,7 @@ export default function StaffHomePage() {
   async function recordPurchase() {
     if (!scan) return
 
+    startAction()
     const amountFen = parseYuanToFen(amountText)
     const amountProblem = describeYuanProblem(amountText)
     if (amountProblem || amountFen === null) {
@@ -167,7 +195,6 @@ export default function StaffHomePage() {
     }
 
     setIsBusy(true)
-    setError(null)
     const result = await callFunction(
       'staff',
       { action: 'recordPurchase', visitToken: scan.visitToken, orderNo: orderNo.trim(), amountFen },
@@ -181,6 +208,7 @@ export default function StaffHomePage() {
     }
 
     setPurchase(result.data)
+    setIsPurchaseShown(true)
     // The summary above the form shows the member after this purchase, not as at the scan: the
     // purchase is their visit here, and a first purchase makes this their home store.
     const store = profile?.store ?? null
@@ -200,6 +228,7 @@ export default function StaffHomePage() {
   async function redeemCoupon(couponId: string) {
     if (!scan) return
 
+    startAction()
     const amountFen = amountText ? parseYuanToFen(amountText) : undefined
     const amountProblem = amountText ? describeYuanProblem(amountText) : null
     if (amountProblem || amountFen === null) {
@@ -208,7 +237,6 @@ export default function StaffHomePage() {
     }
 
     setIsBusy(true)
-    setError(null)
     const event = {
       action: 'redeemCoupon' as const,
       visitToken: scan.visitToken,
@@ -360,7 +388,7 @@ export default function StaffHomePage() {
         </View>
       )}
 
-      {purchase && (
+      {purchase && isPurchaseShown && (
         <View className='result' data-testid='purchase-result'>
           <Text className='result__title'>记账成功</Text>
           <Text>

@@ -85,6 +85,9 @@ export default function MembersPage() {
     const event = { action: 'findMember' as const, phone: phone.trim() }
     const result = await callFunction('hq', event, foundMemberSchema)
     if (!result.ok) {
+      // The row of the member found before is not the answer to this phone.
+      setMembers([])
+      setNextCursor(null)
       setError(result.error.message)
       return
     }
@@ -148,6 +151,8 @@ export default function MembersPage() {
 
   const isHq = profile?.role === 'hq_admin' || profile?.role === 'hq_analyst'
   const canSearch = isHq || profile?.role === 'region_manager'
+  // 发券 and the audit filter take a member by id, so those who use them read it on the row.
+  const canSeeMemberId = canSearch
   const canReveal = profile ? revealingRoles.includes(profile.role) : false
   const canAdjust = profile ? adjustingRoles.includes(profile.role) : false
 
@@ -236,6 +241,11 @@ export default function MembersPage() {
               >
                 显示完整信息
               </Button>
+            )}
+            {canSeeMemberId && (
+              <Text className='list-item__meta' selectable userSelect data-testid='member-id'>
+                会员编号 {member.memberId}
+              </Text>
             )}
             {canAdjust && adjustingId !== member.memberId && (
               <Button

@@ -121,6 +121,10 @@ export default function StaffPointsPage() {
     // The next refund comes with a receipt and a 退款单号 of its own.
     setRefundNo('')
     setRefundText('')
+    // The refund may have taken points from the member scanned above, whose 可用 would then be
+    // stale; the next spend starts from a new scan.
+    setScan(null)
+    setPointsText('')
     const { pointsReversed, shortfall } = result.data
     setNotice(
       `已扣回 ${pointsReversed} 积分` +
