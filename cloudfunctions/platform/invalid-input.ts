@@ -9,7 +9,7 @@ type Issue = z.core.$ZodIssue
  * with it. Only the first issue is told; fixing it and sending again shows the next.
  */
 export function describeInvalidInput(error: z.ZodError, event: unknown): string {
-  const issue = error.issues[0]
+  const issue = chooseIssue(error.issues)
   if (issue?.code === 'unrecognized_keys') return `多了不认识的内容（${issue.keys.join('、')}）`
   if (!issue || issue.path.length === 0) return errorMessages.INVALID_INPUT
 
@@ -32,6 +32,23 @@ export function describeInvalidInput(error: z.ZodError, event: unknown): string 
   }
 
   return `${field}${describeProblem(issue)}`
+}
+
+/**
+ * The first issue, unless it is zod's own safe-integer range of an `int()` and the schema's own
+ * bound of the same field follows: 1e20 fen is past both, and only the schema's is the limit a
+ * person may use.
+ */
+function chooseIssue(issues: readonly Issue[]): Issue | undefined {
+  const [first] = issues
+  if (first?.code !== 'too_big' && first?.code !== 'too_small') return first
+  if (first.origin !== 'int') return first
+
+  const samePath = (other: Issue) => other.path.join('.') === first.path.join('.')
+
+  return (
+    issues.find((other) => other !== first && other.code === first.code && samePath(other)) ?? first
+  )
 }
 
 function describeProblem(issue: Issue): string {

@@ -79,6 +79,19 @@ describe('what a person reads when an event is refused', () => {
     )
   })
 
+  it('tells the real limit of an amount past the safe integers, not the integers’ own', async () => {
+    const huge = { action: 'refund', orderNo: 'B-100', amountFen: 1e20 }
+    const hugelyNegative = { action: 'refund', orderNo: 'B-100', amountFen: -1e20 }
+
+    expect((await env.call('staff', huge, 'o-clerk-sA')).error).toEqual({
+      code: 'INVALID_INPUT',
+      message: '金额不能超过 1000000 元',
+    })
+    expect((await env.call('staff', hugelyNegative, 'o-clerk-sA')).error.message).toBe(
+      '金额不能是负数',
+    )
+  })
+
   it('counts the item of a list from one', async () => {
     const event = { action: 'issueCoupons', templateId: 'T1', memberIds: ['M1', 'not an id'] }
     const answer = await env.call('hq', event, 'o-region-east')
