@@ -1,6 +1,7 @@
 import { Button, Input, Picker, ScrollView, Text, View } from '@tarojs/components'
 import Taro, { useLoad, useRouter } from '@tarojs/taro'
 import { useState } from 'react'
+import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile'
 import {
   cardSchema,
   rebindRequestSchema,
@@ -18,7 +19,16 @@ import { requestLocalPhoneCode } from '../../services/dev-api'
 import { readStoreIdFromParams } from '../../services/member-entry'
 import { ActionButton } from '../../components/action-button'
 
-const CHINA_MOBILE_PATTERN = /^1\d{10}$/
+/**
+ * A mainland mobile number as the register function will accept it, as its 11 digits; null for
+ * anything else. Eleven digits starting with 1 is not enough: 123 4567 8901 is no one's mobile,
+ * and only 注册会员 would find that out.
+ */
+function readChinaMobile(typed: string): string | null {
+  const parsed = parsePhoneNumberFromString(typed.trim(), 'CN')
+
+  return parsed?.country === 'CN' && parsed.isValid() ? parsed.nationalNumber : null
+}
 
 function todayIsoDate() {
   return new Date().toISOString().slice(0, 10)
@@ -162,7 +172,7 @@ export default function RegisterPage() {
   /** In h5 every purpose asks the local WeChat stand-in for a fresh code for the typed phone. */
   async function useLocalPhoneCode(purpose: PhoneCodePurpose) {
     try {
-      usePhoneCode(purpose, await requestLocalPhoneCode(phone.trim()))
+      usePhoneCode(purpose, await requestLocalPhoneCode(readChinaMobile(phone) ?? phone.trim()))
     } catch (cause) {
       console.warn('[register] local phone code unavailable', { cause })
       setError('获取验证失败，请稍后重试')
@@ -190,7 +200,7 @@ export default function RegisterPage() {
       <ActionButton
         className='button button--small'
         data-testid={testId}
-        disabled={isSubmitting || !CHINA_MOBILE_PATTERN.test(phone.trim())}
+        disabled={isSubmitting || readChinaMobile(phone) === null}
         onClick={() => useLocalPhoneCode(purpose)}
       >
         {label}
@@ -199,14 +209,17 @@ export default function RegisterPage() {
   }
 
   async function fetchLocalPhoneCode() {
-    if (!CHINA_MOBILE_PATTERN.test(phone.trim())) {
-      setError('请输入 11 位手机号')
+    const mobile = readChinaMobile(phone)
+    if (!mobile) {
+      setError(
+        /^\d{11}$/.test(phone.trim()) ? '这不是有效的手机号，请检查号码' : '请输入 11 位手机号',
+      )
       return
     }
 
     setError(null)
     try {
-      setPhoneCode(await requestLocalPhoneCode(phone.trim()))
+      setPhoneCode(await requestLocalPhoneCode(mobile))
     } catch (cause) {
       console.warn('[register] local phone code unavailable', { cause })
       setError('获取验证失败，请稍后重试')

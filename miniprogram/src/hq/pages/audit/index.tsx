@@ -1,4 +1,5 @@
 import { Button, Input, Picker, Text, View } from '@tarojs/components'
+import { useLoad } from '@tarojs/taro'
 import { useEffect, useState } from 'react'
 import {
   auditPageSchema,
@@ -137,6 +138,9 @@ export default function AuditPage() {
     setAnsweredQuery(query.event)
     await search(query.event, null)
   }
+
+  // The newest entries first, before any filter: an empty page reads as an empty log.
+  useLoad(() => searchAnew())
 
   async function search(query: AuditLogEvent, cursor: string | null) {
     const event = { ...query, ...(cursor ? { cursor } : {}) }

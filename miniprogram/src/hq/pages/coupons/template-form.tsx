@@ -131,6 +131,8 @@ function toEvent(fields: TemplateFields) {
   }
 }
 
+const dateLabels: Record<string, string> = { validFrom: '开始日期', validTo: '结束日期' }
+
 /** The money fields, with the text each is typed in and its name. */
 const moneyFields: Record<string, { text: keyof TemplateFields; label: string }> = {
   valueFen: { text: 'valueText', label: '金额' },
@@ -143,9 +145,13 @@ const moneyFields: Record<string, { text: keyof TemplateFields; label: string }>
  * of money as typed (a negative or too large one is not "missing"), else what the field needs.
  */
 function describeIssue(issue: z.ZodIssue, fields: TemplateFields): string {
+  const field = String(issue.path[0] ?? '')
+  // The schema's "不是有效的日期" does not say which of the two dates it is.
+  if (issue.code === 'custom' && dateLabels[field]) {
+    return `${dateLabels[field]}${issue.message}，请写成 2026-03-01 这样`
+  }
   if (issue.code === 'custom') return issue.message
 
-  const field = String(issue.path[0] ?? '')
   const money = moneyFields[field]
   const moneyProblem = money ? describeYuanProblem(String(fields[money.text]), money.label) : null
 
