@@ -56,8 +56,8 @@ interface Services {
 
 /**
  * The gateway's own refusals, answered as `{ error: { code, message } }`: a stable code for
- * scripts and tests to branch on, named as the functions name theirs, and a message for the
- * developer that names what was wrong with the request but nothing of the machine.
+ * scripts and tests to branch on, named as the functions name theirs, and a message in Chinese,
+ * as the functions' are, that names what was wrong with the request but nothing of the machine.
  */
 const GATEWAY_ERROR_CODES = {
   400: 'INVALID_INPUT',
@@ -89,13 +89,18 @@ function sendError(res: ServerResponse, error: HttpError) {
   sendJson(res, error.status, { error: { code: error.code, message: error.message } })
 }
 
-const MAX_BODY_BYTES = 20 * 1024 * 1024
+/** The SDK's door carries documents and batches of them. */
+const MAX_ADMIN_BODY_BYTES = 20 * 1024 * 1024
+/**
+ * An event of the mini program is a few kilobytes (the largest, a batch of 200 member ids or the
+ * points rules, far under this); WeChat sends bigger data through its CDN, not the call itself.
+ */
+const MAX_EVENT_BYTES = 1024 * 1024
 const LOCAL_HOST_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]'])
 const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 const ROLE_ORDER = ['hq_admin', 'hq_analyst', 'region_manager', 'store_manager', 'clerk']
 const MEMBER_IDENTITY_LIMIT = 20
-const MISSING_BUILD_TEXT =
-  'Tongka local cloud: the h5 build is missing here. Run `npm run build:h5`, then reload.\n'
+const MISSING_BUILD_TEXT = '通卡本地云：这里还没有 h5 页面。请先运行 `npm run build:h5`，再刷新。\n'
 
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const envId = options.envId ?? 'tongka-local'
@@ -191,7 +196,7 @@ async function handleRequest(services: Services, req: IncomingMessage, res: Serv
     if (error instanceof HttpError) return sendError(res, error)
 
     services.logger.error('request failed', { method: req.method, pathname, error })
-    sendError(res, new HttpError(500, 'internal error'))
+    sendError(res, new HttpError(500, '本地云内部出错'))
   }
 }
 
@@ -203,12 +208,12 @@ async function handleRequest(services: Services, req: IncomingMessage, res: Serv
 function refuseForeignPages(req: IncomingMessage) {
   const hostName = (req.headers.host ?? '').replace(/:\d+$/, '')
   if (hostName && !LOCAL_HOST_NAMES.has(hostName)) {
-    throw new HttpError(403, 'the local cloud answers to 127.0.0.1 and localhost only')
+    throw new HttpError(403, '本地云只接受发往 127.0.0.1 或 localhost 的请求')
   }
 
   const origin = req.headers.origin
   if (origin && origin !== 'null' && hostOfOrigin(origin) !== req.headers.host) {
-    throw new HttpError(403, 'cross-site requests are refused')
+    throw new HttpError(403, '不接受其他网站发来的请求')
   }
 }
 
@@ -223,11 +228,11 @@ function hostOfOrigin(origin: string): string | null {
 /** CloudBase's HTTP actions, as the SDK sends them. */
 async function handleAdmin(services: Services, req: IncomingMessage, res: ServerResponse) {
   if (!LOOPBACK_ADDRESSES.has(req.socket.remoteAddress ?? '')) {
-    throw new HttpError(403, 'the local cloud answers loopback callers only')
+    throw new HttpError(403, '本地云只接受本机发来的请求')
   }
-  if (req.method !== 'POST') throw new HttpError(405, 'POST only')
+  requireMethod(req, 'POST')
 
-  const raw = await readBody(req)
+  const raw = await readBody(req, MAX_ADMIN_BODY_BYTES)
   const isMultipart = (req.headers['content-type'] ?? '').startsWith('multipart/form-data')
   const body = isMultipart ? await parseMultipart(req, raw) : parseJson(raw)
   const action = typeof body?.action === 'string' ? body.action : ''
@@ -251,7 +256,7 @@ async function handleAdmin(services: Services, req: IncomingMessage, res: Server
 
   sendJson(res, 200, {
     code: 'ACTION_NOT_SUPPORTED',
-    message: `the local cloud does not support the action "${action}"`,
+    message: `本地云不支持这个操作：${action}`,
     requestId,
   })
 }
@@ -268,7 +273,7 @@ async function handleApi(
   if (functionName !== null) {
     requireMethod(req, 'POST')
     const caller = readCaller(services, req)
-    const event = parseJson(await readBody(req), {})
+    const event = parseJson(await readBody(req, MAX_EVENT_BYTES), {})
     const result = await invokeFunction(host, functionName, event, caller)
 
     return sendJson(res, 200, { result })
@@ -283,7 +288,7 @@ async function handleApi(
     return await handleDev(services, pathname, req, res)
   }
 
-  throw new HttpError(404, `no route ${req.method} ${pathname}`)
+  throw new HttpError(404, `没有这个地址：${req.method} ${pathname}`)
 }
 
 async function handleDev(
@@ -301,15 +306,15 @@ async function handleDev(
   }
 
   requireMethod(req, 'POST')
-  const body = parseJson(await readBody(req), {})
+  const body = parseJson(await readBody(req, MAX_EVENT_BYTES), {})
 
   if (pathname === '/api/dev/clock') {
     const target = body?.now
     if (target !== null && typeof target !== 'string') {
-      throw new HttpError(400, 'now must be an ISO-8601 time or null')
+      throw new HttpError(400, 'now 须是 ISO-8601 时间或 null')
     }
     if (body?.freeze !== undefined && typeof body.freeze !== 'boolean') {
-      throw new HttpError(400, 'freeze must be true or false')
+      throw new HttpError(400, 'freeze 须是 true 或 false')
     }
 
     const now = setClock(clock, target, body?.freeze === true)
@@ -323,28 +328,30 @@ async function handleDev(
       const { result } = await scheduler.fire(triggerName)
       return sendJson(res, 200, { result })
     } catch (error) {
-      if (error instanceof NoTimerTriggerError) throw new HttpError(404, error.message)
+      if (error instanceof NoTimerTriggerError) {
+        throw new HttpError(404, `云函数 ${error.functionName} 没有定时触发器`)
+      }
       throw error
     }
   }
 
   if (pathname === '/api/dev/phone-code') {
-    if (typeof body?.phone !== 'string') throw new HttpError(400, 'phone is required')
+    if (typeof body?.phone !== 'string') throw new HttpError(400, '请填写 phone（手机号）')
 
     try {
       return sendJson(res, 200, { code: wechat.issuePhoneCode(body.phone) })
-    } catch (error) {
-      throw new HttpError(400, (error as Error).message)
+    } catch {
+      throw new HttpError(400, `不是手机号：${body.phone}`)
     }
   }
 
   if (pathname === '/api/dev/member-code') {
-    if (typeof body?.memberId !== 'string') throw new HttpError(400, 'memberId is required')
+    if (typeof body?.memberId !== 'string') throw new HttpError(400, '请填写 memberId')
 
     const member = store.get('members', body.memberId) as
       { memberNo?: string; codeSecret?: string } | null | undefined
     if (!member?.memberNo || !member.codeSecret) {
-      throw new HttpError(404, `no member ${body.memberId} with a card`)
+      throw new HttpError(404, `没有会员 ${body.memberId} 的会员卡`)
     }
 
     const epochMs = clock.now().getTime()
@@ -353,7 +360,7 @@ async function handleDev(
     return sendJson(res, 200, { code })
   }
 
-  throw new HttpError(404, `no route ${req.method} ${pathname}`)
+  throw new HttpError(404, `没有这个地址：${req.method} ${pathname}`)
 }
 
 /** Business code keeps years of four digits; a clock outside this range only breaks the demo. */
@@ -369,14 +376,14 @@ function setClock(clock: LocalClock, target: string | null, isFrozen: boolean): 
     const isInRange = instant >= CLOCK_RANGE.earliest && instant <= CLOCK_RANGE.latest
     const isWellFormed = ISO_INSTANT.test(target)
     if (!isWellFormed || !isInRange || !isSameCalendarDay(target, instant)) {
-      throw new HttpError(400, 'now must be an ISO-8601 instant with an offset, 2000 to 2099')
+      throw new HttpError(400, 'now 须是带时区的 ISO-8601 时间，在 2000 到 2099 年之间')
     }
   }
 
   try {
     return clock.set(target, { isFrozen })
-  } catch (error) {
-    throw new HttpError(400, (error as Error).message)
+  } catch {
+    throw new HttpError(400, `不是 ISO-8601 时间：${target}`)
   }
 }
 
@@ -396,7 +403,7 @@ async function invokeFunction(host: FunctionHost, name: string, event: unknown, 
   } catch (error) {
     // The host's own message names the folder it looked in, which is the machine's business.
     if (error instanceof UnknownFunctionError) {
-      throw new HttpError(404, `no cloud function named "${error.functionName}"`)
+      throw new HttpError(404, `没有名为 ${error.functionName} 的云函数`)
     }
     throw error
   }
@@ -413,7 +420,7 @@ function readCaller(services: Services, req: IncomingMessage): Caller {
   const unionid = readHeader(req, 'x-unionid')
   const isNamed = openid !== undefined || unionid !== undefined
   if (isNamed && !services.options.isLocalMode) {
-    throw new HttpError(403, 'x-openid is accepted only when the local cloud runs in local mode')
+    throw new HttpError(403, '本地云只在本地模式下接受 x-openid')
   }
 
   return { openid, unionid }
@@ -509,7 +516,7 @@ function serveBuild(services: Services, req: IncomingMessage, res: ServerRespons
 
   serveStatic(req, res, () => {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
-    res.end('not found\n')
+    res.end('没有这个页面\n')
   })
 }
 
@@ -521,7 +528,7 @@ function matchPath(pathname: string, prefix: string): string | null {
 }
 
 function requireMethod(req: IncomingMessage, method: string) {
-  if (req.method !== method) throw new HttpError(405, `${method} only`)
+  if (req.method !== method) throw new HttpError(405, `只接受 ${method} 请求`)
 }
 
 function readHeader(req: IncomingMessage, name: string): string | undefined {
@@ -530,20 +537,25 @@ function readHeader(req: IncomingMessage, name: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The body, up to `maxBytes`. A larger one is read to its end and dropped, not cut off: a
+ * destroyed socket would leave the caller a reset connection instead of PAYLOAD_TOO_LARGE.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, `请求内容太大：最多 ${maxBytes / 1024 / 1024} MB`)
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
+    req.resume()
+    return Promise.reject(tooLarge())
+  }
+
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, 'request body too large'))
-        req.destroy()
-        return
-      }
-      chunks.push(chunk)
+      if (size <= maxBytes) chunks.push(chunk)
     })
-    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('end', () => (size > maxBytes ? reject(tooLarge()) : resolve(Buffer.concat(chunks))))
     req.on('error', reject)
   })
 }
@@ -554,7 +566,7 @@ function parseJson(raw: Buffer, whenEmpty?: unknown): any {
   try {
     return JSON.parse(raw.toString('utf8'))
   } catch {
-    throw new HttpError(400, 'the body is not valid JSON')
+    throw new HttpError(400, '请求内容不是有效的 JSON')
   }
 }
 

@@ -35,6 +35,10 @@ describe('the local gateway and foreign web pages', () => {
     const answer = await post('/admin', { origin: 'https://evil.example' }, event)
 
     expect(answer.status).toBe(403)
+    expect(JSON.parse(answer.body).error).toEqual({
+      code: 'NOT_ALLOWED',
+      message: '不接受其他网站发来的请求',
+    })
     expect(env.snapshot()).toBe(before)
   })
 
@@ -76,5 +80,28 @@ describe('moving the local clock', () => {
 
     expect(JSON.parse(moved.body).now).toBe('2027-02-03T02:00:00.000Z')
     expect(Math.abs(Date.parse(JSON.parse(back.body).now) - Date.now())).toBeLessThan(5_000)
+  })
+})
+
+describe('the size of an event', () => {
+  it('answers PAYLOAD_TOO_LARGE to a body sent in pieces without its length', async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const call = request(
+        `${env.url}/api/functions/ping`,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (response) => {
+          let text = ''
+          response.on('data', (chunk) => (text += chunk))
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }))
+        },
+      )
+      call.on('error', reject)
+      call.write('{"action":"ping","padding":"')
+      call.write('x'.repeat(2 * 1024 * 1024))
+      call.end('"}')
+    })
+
+    expect(answer.status).toBe(413)
+    expect(JSON.parse(answer.body).error.code).toBe('PAYLOAD_TOO_LARGE')
   })
 })

@@ -106,7 +106,7 @@ describe('calling functions', () => {
 
     expect(status).toBe(404)
     expect(body).toEqual({
-      error: { code: 'NOT_FOUND', message: 'no cloud function named "nowhere"' },
+      error: { code: 'NOT_FOUND', message: '没有名为 nowhere 的云函数' },
     })
     expect(JSON.stringify(body)).not.toContain(FUNCTIONS_DIR)
   })
@@ -116,7 +116,7 @@ describe('calling functions', () => {
 
     expect(response.status).toBe(405)
     expect(await response.json()).toEqual({
-      error: { code: 'METHOD_NOT_ALLOWED', message: 'POST only' },
+      error: { code: 'METHOD_NOT_ALLOWED', message: '只接受 POST 请求' },
     })
   })
 
@@ -124,7 +124,21 @@ describe('calling functions', () => {
     const { status, body } = await post('/api/dev/phone-code', { phone: 'abc' })
 
     expect(status).toBe(400)
-    expect(body.error).toEqual({ code: 'INVALID_INPUT', message: expect.any(String) })
+    expect(body.error).toEqual({ code: 'INVALID_INPUT', message: '不是手机号：abc' })
+  })
+
+  it('answers PAYLOAD_TOO_LARGE to a 2 MB event, before the function sees it', async () => {
+    const event = { action: 'echo', padding: 'x'.repeat(2 * 1024 * 1024) }
+    const { status, body } = await post('/api/functions/echo', event)
+
+    expect(status).toBe(413)
+    expect(body.error).toEqual({ code: 'PAYLOAD_TOO_LARGE', message: '请求内容太大：最多 1 MB' })
+  })
+
+  it('tells a body that is not JSON in Chinese', async () => {
+    const { body } = await post('/api/functions/echo', '{not json')
+
+    expect(body.error.message).toBe('请求内容不是有效的 JSON')
   })
 
   it('answers INTERNAL, without the error or its stack, when a function throws', async () => {
@@ -505,7 +519,7 @@ describe('the h5 build', () => {
 
     expect(response.status).toBe(404)
     expect(await response.json()).toEqual({
-      error: { code: 'NOT_FOUND', message: 'no route GET /api/nothing' },
+      error: { code: 'NOT_FOUND', message: '没有这个地址：GET /api/nothing' },
     })
   })
 })
