@@ -16,10 +16,12 @@ export type StaffRoleName = z.infer<typeof staffRoleSchema>
 /** Roles a store manager may invite into their own store. */
 export const invitableRoleSchema = z.enum(['clerk'])
 
+/** Read as upper case before the check: a code typed from a chat message often is not. */
 export const invitationCodeSchema = z
   .string()
   .trim()
-  .regex(/^[0-9A-Z]{8}$/, '邀请码是 8 位数字或大写字母')
+  .toUpperCase()
+  .regex(/^[0-9A-Z]{8}$/, '邀请码是 8 位数字或字母')
 
 export const staffAdminEventSchemas = [
   z.strictObject({ action: z.literal('memberDetail'), memberId: idSchema }),

@@ -432,6 +432,15 @@ describe('staff management', () => {
     expect(await env.db.get('staff', 'o-zhou')).toBeNull()
   })
 
+  it('reads an invitation code typed in lower case as the code itself', async () => {
+    const invited = await env.call('staff', { action: 'inviteStaff', name: '小林' }, 'o-manager-sA')
+    const typed = ` ${invited.data.code.toLowerCase()} `
+    const accepted = await env.call('staff', { action: 'acceptInvitation', code: typed }, 'o-lin')
+
+    expect(invited.data.code).toMatch(/[A-Z]/)
+    expect(accepted.data).toMatchObject({ role: 'clerk', storeId: 'sA' })
+  })
+
   it("moves a clerk at once: the old store's visit is refused, the new store works", async () => {
     await upsertStaff(env.db, staff('o-mover', 'clerk', 'sA', 'east'))
     const oldToken = await visitToken(eastMember, 'o-mover', 'sA')

@@ -121,6 +121,6 @@ describe('what a person reads when an event is refused', () => {
     const accept = await env.call('staff', invitation, 'o-newcomer')
 
     expect(scan.error.message).toBe('会员码不能为空')
-    expect(accept.error.message).toBe('邀请码是 8 位数字或大写字母')
+    expect(accept.error.message).toBe('邀请码是 8 位数字或字母')
   })
 })
