@@ -3,7 +3,7 @@ import { upsertStaff } from '../../cloudfunctions/domain/chain'
 import { buildH5IfStale } from '../../scripts/build-h5'
 import { startTestCloud, type TestCloud } from '../support/test-cloud'
 import { launchBrowser, openAs as openPageAs, type PickedIdentity } from './browser'
-import { fillTaroInput } from './taro-h5'
+import { fillTaroInput, taroInput } from './taro-h5'
 
 let env: TestCloud
 let browser: Awaited<ReturnType<typeof launchBrowser>>
@@ -138,6 +138,62 @@ describe('the HQ console pages for rules and coupons, in the h5 build', () => {
     ])
   })
 
+  it('names the region of a regional template and the stores of a listed one', async () => {
+    const regional = await env.call(
+      'hq',
+      {
+        action: 'createCouponTemplate',
+        title: '华东专享券',
+        kind: 'cash',
+        valueFen: 300,
+        validDays: 30,
+        stores: { regionId: 'east' },
+        costBearer: 'hq',
+      },
+      hqAdmin.openid,
+    )
+    expect(regional.ok).toBe(true)
+
+    await openAs(hqAdmin, '/hq/pages/coupons/index')
+    const terms = (title: string) =>
+      page
+        .getByTestId('coupon-template')
+        .filter({ hasText: title })
+        .getByTestId('coupon-template-terms')
+    await page.getByText('华东区域').waitFor()
+
+    expect(await terms('华东专享券').innerText()).toContain('华东区域')
+    expect(await terms('生鲜八五折').innerText()).toContain(
+      '2 家门店：鲜邻超市·徐汇区店、鲜邻超市·西湖区店',
+    )
+  })
+
+  it('names what is wrong with 每元积分 and asks before saving 0', async () => {
+    await openAs(hqAdmin, '/hq/pages/rules/index')
+    await fillTaroInput(page, 'rules-points-per-yuan', '1.5')
+    await page.getByTestId('hq-rules-save').click()
+
+    expect(await page.getByTestId('hq-rules-error').innerText()).toBe(
+      '每元积分须为整数，不能有小数',
+    )
+    expect(await taroInput(page, 'rules-points-per-yuan').inputValue()).toBe('1.5')
+
+    await fillTaroInput(page, 'rules-points-per-yuan', '0')
+    await page.getByTestId('hq-rules-save').click()
+    await page.getByText('再想想', { exact: true }).click()
+    const kept = await env.call('hq', { action: 'getRules' }, hqAdmin.openid)
+
+    expect(kept.data.earning.pointsPerYuan).toBeGreaterThan(0)
+
+    await page.getByTestId('hq-rules-save').click()
+    expect(await page.getByText('将停止全部门店的积分获取', { exact: false }).count()).toBe(1)
+    await page.getByText('停止积分', { exact: true }).click()
+    await page.getByText('已保存').waitFor()
+    const stopped = await env.call('hq', { action: 'getRules' }, hqAdmin.openid)
+
+    expect(stopped.data.earning.pointsPerYuan).toBe(0)
+  })
+
   it('shows the older templates when HQ asks for more', async () => {
     for (let i = 1; i <= 50; i++) {
       const created = await env.call(
@@ -161,8 +217,9 @@ describe('the HQ console pages for rules and coupons, in the h5 build', () => {
     await page.getByTestId('templates-more').click()
     await page.getByTestId('coupon-template').filter({ hasText: '生鲜八五折' }).waitFor()
 
-    expect(firstPage).toBeLessThan(51)
-    expect(await page.getByTestId('coupon-template').count()).toBe(51)
+    // Fifty here, the two of the tests before: the regional one and 生鲜八五折.
+    expect(firstPage).toBeLessThan(52)
+    expect(await page.getByTestId('coupon-template').count()).toBe(52)
     expect(await page.getByTestId('templates-more').count()).toBe(0)
   })
 })
