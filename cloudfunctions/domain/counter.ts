@@ -2,6 +2,7 @@ import type { PurchaseResult, ScanResult } from '../../typings/staff'
 import { appendAudit, appendReadAudit, toAuditActor, type AuditContext } from './audit'
 import { acceptCardCode } from './card-codes'
 import { loadStoreRefs } from './chain'
+import { redemptionId, type CouponSettlementDoc } from './coupon-redemption'
 import { listUsableAtStore } from './coupons'
 import { maskName } from './masking'
 import type { MemberDoc, StaffDoc, VisitDoc } from './models'
@@ -138,10 +139,21 @@ export async function recordVerifiedPurchase(
     const member = await tx.get<MemberDoc>('members', claims.memberId)
     if (!member || member.deletedAt) return refuse('NOT_REGISTERED', '这位会员已注销')
 
+    // The amount is the order's before its coupon; points are earned on what the member paid, so
+    // the coupon's discount earns nothing. A coupon after the purchase is refused at redemption.
+    const redemption = await tx.get<CouponSettlementDoc>(
+      'settlements',
+      redemptionId(claims.storeId, input.orderNo),
+    )
+    if (redemption && redemption.memberId !== claims.memberId) {
+      return refuse('DUPLICATE_ORDER', '这个订单号已用于另一位会员的券')
+    }
+
     const excludedFen = input.excludedFen ?? 0
+    const couponDiscountFen = Math.min(redemption?.amountFen ?? 0, input.amountFen)
     const { points: pointsEarned } = computeEarning(rules, {
       amountFen: input.amountFen,
-      excludedFen,
+      excludedFen: excludedFen + couponDiscountFen,
       storeId: claims.storeId,
       tier: member.tier,
       at: now,
@@ -175,6 +187,7 @@ export async function recordVerifiedPurchase(
       orderNo: input.orderNo,
       amountFen: input.amountFen,
       ...(excludedFen > 0 ? { excludedFen } : {}),
+      ...(couponDiscountFen > 0 ? { couponDiscountFen } : {}),
       pointsEarned,
       balanceAfter: ledger.balance,
       at,
@@ -195,7 +208,13 @@ export async function recordVerifiedPurchase(
         memberId: member._id,
         fields: ['points', 'visits'],
         requestId: audit.requestId,
-        detail: { visitId, amountFen: input.amountFen, pointsEarned, ...describeExpiry(ledger) },
+        detail: {
+          visitId,
+          amountFen: input.amountFen,
+          couponDiscountFen,
+          pointsEarned,
+          ...describeExpiry(ledger),
+        },
       }
       await appendAudit(tx, record, now, audit.randomBytes)
     }

@@ -104,6 +104,15 @@ export async function redeemVerifiedCoupon(
       return succeed(toRedeemedCoupon(earlier, coupon.title))
     }
 
+    // Points are earned on what the member paid, the order less its coupon. A coupon after the
+    // purchase was recorded is refused rather than taking the discount's points back: the member
+    // may have spent them already, and at the till a coupon comes before payment anyway. The
+    // coupon stays in the wallet for the next order.
+    const recorded = await tx.get<VisitDoc>('visits', `${claims.storeId}.${input.orderNo}`)
+    if (recorded) {
+      return refuse('DUPLICATE_ORDER', '这个订单已记账，不能再用券；请在记账前用券')
+    }
+
     const member = await tx.get<MemberDoc>('members', claims.memberId)
     if (!member || member.deletedAt) return refuse('NOT_REGISTERED', '这位会员已注销')
 

@@ -95,6 +95,8 @@ export interface VisitDoc extends Doc {
   balanceAfter: number
   at: string
   excludedFen?: number
+  /** What a coupon redeemed on this order took off: it earned no points, as `excludedFen`. */
+  couponDiscountFen?: number
   refundedFen?: number
   /**
    * Points the refunds of this order took back, shortfall included. Points of the order's lot

@@ -360,6 +360,76 @@ describe('redeeming a coupon exactly once', () => {
   })
 })
 
+describe('points on an order with a coupon', () => {
+  async function purchase(
+    memberId: string,
+    orderNo: string,
+    amountFen: number,
+    excludedFen?: number,
+  ) {
+    const event = {
+      action: 'recordPurchase',
+      visitToken: await visitToken(memberId, 'c03'),
+      orderNo,
+      amountFen,
+      ...(excludedFen === undefined ? {} : { excludedFen }),
+    }
+
+    return env.call('staff', event, clerkOf('c03'))
+  }
+
+  it('earns nothing on the coupon’s discount when the coupon was redeemed first', async () => {
+    const { memberId } = await newMember()
+    const templateId = await createTemplate({ valueFen: 500, minSpendFen: 0 })
+    const first = await issueOne(templateId, memberId)
+    const second = await issueOne(templateId, memberId)
+
+    expect((await redeem(memberId, 'c03', first, 'PC-1', 5_000)).data.discountFen).toBe(500)
+    const bought = await purchase(memberId, 'PC-1', 5_000)
+    const retried = await purchase(memberId, 'PC-1', 5_000)
+    await redeem(memberId, 'c03', second, 'PC-2', 5_000)
+    const withExcluded = await purchase(memberId, 'PC-2', 5_000, 1_000)
+
+    expect(bought.data.pointsEarned).toBe(45)
+    expect(retried).toEqual(bought)
+    expect(withExcluded.data.pointsEarned).toBe(35)
+    expect(await env.db.get('visits', 'c03.PC-1')).toMatchObject({ couponDiscountFen: 500 })
+    expect(await pointsOf(memberId)).toBe(80)
+  })
+
+  it('refuses a coupon on an order already recorded and leaves it in the wallet', async () => {
+    const { openid, memberId } = await newMember()
+    const templateId = await createTemplate({ valueFen: 500, minSpendFen: 0 })
+    const couponId = await issueOne(templateId, memberId)
+    const bought = await purchase(memberId, 'PC-3', 5_000)
+    const before = env.snapshot()
+
+    const late = await redeem(memberId, 'c03', couponId, 'PC-3', 5_000)
+
+    expect(bought.data.pointsEarned).toBe(50)
+    expect(late.error).toEqual({
+      code: 'DUPLICATE_ORDER',
+      message: '这个订单已记账，不能再用券；请在记账前用券',
+    })
+    expect(env.snapshot()).toBe(before)
+    expect((await wallet(openid, 'usable')).map((coupon) => coupon.couponId)).toContain(couponId)
+    expect((await redeem(memberId, 'c03', couponId, 'PC-4', 5_000)).ok).toBe(true)
+  })
+
+  it('refuses to record an order whose coupon was another member’s', async () => {
+    const owner = await newMember()
+    const other = await newMember()
+    const couponId = await issueOne(await createTemplate({}), owner.memberId)
+    await redeem(owner.memberId, 'c03', couponId, 'PC-5', 5_000)
+    const before = env.snapshot()
+
+    const answer = await purchase(other.memberId, 'PC-5', 5_000)
+
+    expect(codeOf(answer)).toBe('DUPLICATE_ORDER')
+    expect(env.snapshot()).toBe(before)
+  })
+})
+
 describe('refunds reinstate the coupon', () => {
   it('makes the coupon of a refunded order usable again, then redeemable elsewhere', async () => {
     const { openid, memberId } = await newMember()
@@ -370,8 +440,8 @@ describe('refunds reinstate the coupon', () => {
       orderNo: 'RF-1',
       amountFen: 6_000,
     }
-    await env.call('staff', purchase, clerkOf('c06'))
     await redeem(memberId, 'c06', couponId, 'RF-1', 6_000)
+    await env.call('staff', purchase, clerkOf('c06'))
     const [used] = await wallet(openid, 'used')
 
     const refund = { action: 'refund', orderNo: 'RF-1', amountFen: 6_000 }
@@ -381,7 +451,7 @@ describe('refunds reinstate the coupon', () => {
     const again = await redeem(memberId, 'c07', couponId, 'RF-2', 6_000)
 
     expect(used).toMatchObject({ couponId, redeemed: { store: { storeId: 'c06' } } })
-    expect(refunded.data).toMatchObject({ pointsReversed: 60, couponsReinstated: [couponId] })
+    expect(refunded.data).toMatchObject({ pointsReversed: 50, couponsReinstated: [couponId] })
     expect(retried).toEqual(refunded)
     expect(usable).toMatchObject({ couponId, status: 'usable', redeemed: null })
     expect(codeOf(again)).toBe('OK')
@@ -419,8 +489,8 @@ describe('refunds reinstate the coupon', () => {
       orderNo: 'RF-3',
       amountFen: 6_000,
     }
-    await env.call('staff', purchase, clerkOf('c06'))
     await redeem(memberId, 'c06', couponId, 'RF-3', 6_000)
+    await env.call('staff', purchase, clerkOf('c06'))
 
     const part = { action: 'refund', orderNo: 'RF-3', amountFen: 1_000 }
     const partly = await env.call('staff', part, clerkOf('c06'))

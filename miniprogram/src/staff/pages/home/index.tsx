@@ -367,7 +367,7 @@ export default function StaffHomePage() {
             />
           </View>
           <View className='field'>
-            <Text className='field__label'>金额（元）</Text>
+            <Text className='field__label'>订单金额（元，用券前）</Text>
             <Input
               className='field__input'
               data-testid='amount-input'
@@ -376,6 +376,7 @@ export default function StaffHomePage() {
               value={amountText}
               onInput={(event) => setAmountText(event.detail.value)}
             />
+            <Text className='field__hint'>本单用了券时，券抵扣的部分不积分</Text>
           </View>
           <ActionButton
             className='button button--primary'
