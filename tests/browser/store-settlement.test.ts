@@ -136,9 +136,7 @@ describe("a store manager's settlement page, in the h5 build", () => {
     await fillTaroInput(page, 'settlement-store-input', '徐汇')
     await page.getByTestId('settlement-store-choice').filter({ hasText: '徐汇区店' }).click()
 
-    expect(await page.getByTestId('settlement-store-chosen').innerText()).toBe(
-      '鲜邻超市·徐汇区店（sA）',
-    )
+    expect(await page.getByTestId('settlement-store-chosen').innerText()).toBe('门店编号 sA')
 
     await page.getByTestId('load-settlement').click()
     await page.getByTestId('settlement-report').waitFor()

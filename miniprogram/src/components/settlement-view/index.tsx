@@ -178,7 +178,7 @@ export function SettlementView({ fn, stores = [] }: SettlementViewProps) {
       )}
       {fn === 'hq' && storeText.trim() && !isChoosingStore && (
         <Text className='field__hint' data-testid='settlement-store-chosen'>
-          {chosen ? `${chosen.name}（${chosen.storeId}）` : `门店编号 ${storeId}`}
+          {chosen ? `门店编号 ${chosen.storeId}` : `没有叫这个名字的门店，按门店编号 ${storeId} 查`}
         </Text>
       )}
       <View className='button-row'>

@@ -233,6 +233,11 @@ export default function MembersPage() {
               开卡门店：{member.homeStore?.name ?? '—'} · 到店 {member.visitCount} 次
               {member.lastVisitAt ? ` · 最近 ${formatShanghaiMinute(member.lastVisitAt)}` : ''}
             </Text>
+            {canSeeMemberId && (
+              <Text className='list-item__meta' selectable userSelect data-testid='member-id'>
+                会员编号 {member.memberId}
+              </Text>
+            )}
             {canReveal && member.isMasked && (
               <Button
                 className='button button--ghost'
@@ -241,11 +246,6 @@ export default function MembersPage() {
               >
                 显示完整信息
               </Button>
-            )}
-            {canSeeMemberId && (
-              <Text className='list-item__meta' selectable userSelect data-testid='member-id'>
-                会员编号 {member.memberId}
-              </Text>
             )}
             {canAdjust && adjustingId !== member.memberId && (
               <Button
