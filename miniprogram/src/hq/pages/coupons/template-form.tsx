@@ -1,4 +1,4 @@
-import { Input, Picker, Text, View } from '@tarojs/components'
+import { Picker, Text, View } from '@tarojs/components'
 import { useState } from 'react'
 import { z } from 'zod'
 import {
@@ -14,6 +14,7 @@ import { formatShanghaiDate } from '../../../utils/china-time'
 import { describeYuanProblem, parseYuanToFen } from '../../../utils/money'
 import { splitStoreIds, type ChainPlaces } from '../../chain-places'
 import { ActionButton } from '../../../components/action-button'
+import { LabelledField } from '../../../components/labelled-field'
 
 export const kindNames: Record<CouponKind, string> = {
   cash: '现金券',
@@ -180,27 +181,6 @@ function Choices<T extends string>(props: {
   )
 }
 
-function Field(props: {
-  label: string
-  testId: string
-  value: string
-  placeholder?: string
-  onInput(value: string): void
-}) {
-  return (
-    <View className='field'>
-      <Text className='field__label'>{props.label}</Text>
-      <Input
-        className='field__input'
-        data-testid={props.testId}
-        placeholder={props.placeholder}
-        value={props.value}
-        onInput={(e) => props.onInput(e.detail.value)}
-      />
-    </View>
-  )
-}
-
 /**
  * The form for a new coupon template of any kind the hq function accepts. It checks the event
  * against the same schema the function parses, so most mistakes are named before anything is
@@ -247,7 +227,7 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
 
   return (
     <View className='stack' data-testid='template-form'>
-      <Field
+      <LabelledField
         label='名称'
         testId='template-title'
         value={fields.title}
@@ -265,14 +245,14 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
       />
       {isDiscount ? (
         <View className='stack'>
-          <Field
+          <LabelledField
             label='折扣（%）'
             testId='template-discount'
             placeholder='会员付的比例，85 即八五折'
             value={fields.discountText}
             onInput={(discountText) => update({ discountText })}
           />
-          <Field
+          <LabelledField
             label='最高优惠（元）'
             testId='template-max-discount'
             value={fields.maxDiscountText}
@@ -280,14 +260,14 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
           />
         </View>
       ) : (
-        <Field
+        <LabelledField
           label={fields.kind === 'gift' ? '礼品成本（元）' : '面值（元）'}
           testId='template-value'
           value={fields.valueText}
           onInput={(valueText) => update({ valueText })}
         />
       )}
-      <Field
+      <LabelledField
         label='最低消费（元）'
         testId='template-min-spend'
         placeholder='可空'
@@ -306,7 +286,7 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
         onChoose={(validity) => update({ validity })}
       />
       {fields.validity === 'days' ? (
-        <Field
+        <LabelledField
           label='有效天数'
           testId='template-days'
           value={fields.daysText}
@@ -314,14 +294,14 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
         />
       ) : (
         <View className='stack'>
-          <Field
+          <LabelledField
             label='开始日期'
             testId='template-valid-from'
             placeholder='YYYY-MM-DD'
             value={fields.validFrom}
             onInput={(validFrom) => update({ validFrom })}
           />
-          <Field
+          <LabelledField
             label='结束日期'
             testId='template-valid-to'
             placeholder='YYYY-MM-DD'
@@ -354,7 +334,7 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
             onChoose={(regionId) => update({ regionId })}
           />
         ) : (
-          <Field
+          <LabelledField
             label='区域编号'
             testId='template-region-id'
             value={fields.regionId}
@@ -362,7 +342,7 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
           />
         ))}
       {fields.storesChoice === 'list' && (
-        <Field
+        <LabelledField
           label='门店编号'
           testId='template-store-ids'
           placeholder='用空格或逗号分隔'
@@ -371,21 +351,21 @@ export function TemplateForm(props: { places: ChainPlaces; onCreated(templateId:
         />
       )}
 
-      <Field
+      <LabelledField
         label='总库存'
         testId='template-stock'
         placeholder='可空：不限'
         value={fields.stockText}
         onInput={(stockText) => update({ stockText })}
       />
-      <Field
+      <LabelledField
         label='每人限领'
         testId='template-per-member'
         placeholder='可空：不限'
         value={fields.perMemberLimitText}
         onInput={(perMemberLimitText) => update({ perMemberLimitText })}
       />
-      <Field
+      <LabelledField
         label='兑换积分'
         testId='template-exchange-points'
         placeholder='可空：不可兑换'

@@ -13,29 +13,9 @@ import { callFunction } from '../../../services/cloud'
 import { hqEditingRoles } from '../../../utils/staff-roles'
 import { useChainPlaces } from '../../chain-places'
 import { PromotionEditor, type PromotionDraft } from './promotion-editor'
+import { LabelledField } from '../../../components/labelled-field'
 
 /** One labelled number of the rules; read-only for those who may not save them. */
-function NumberField(props: {
-  label: string
-  value: string
-  isReadOnly: boolean
-  testId?: string
-  onInput(text: string): void
-}) {
-  return (
-    <View className='field'>
-      <Text className='field__label'>{props.label}</Text>
-      <Input
-        className='field__input'
-        data-testid={props.testId}
-        type='number'
-        disabled={props.isReadOnly}
-        value={props.value}
-        onInput={(e) => props.onInput(e.detail.value)}
-      />
-    </View>
-  )
-}
 
 const MAX_POINTS_PER_YUAN = 100
 
@@ -139,7 +119,8 @@ export default function RulesPage() {
         <View>
           <View className='section'>
             <Text className='section__title'>积分获取</Text>
-            <NumberField
+            <LabelledField
+              type='number'
               label='每元积分'
               testId='rules-points-per-yuan'
               isReadOnly={isReadOnly}
@@ -184,14 +165,16 @@ export default function RulesPage() {
               return (
                 <View key={tier.tier} className='list-item'>
                   <Text className='list-item__title'>{tierNames[tier.tier]}</Text>
-                  <NumberField
+                  <LabelledField
+                    type='number'
                     label='门槛积分'
                     isReadOnly={isReadOnly}
                     value={String(tier.threshold)}
                     onInput={(text) => change({ threshold: number(text) })}
                   />
                   <Text className='field__hint'>近 12 个月获得的积分达到即升入此等级</Text>
-                  <NumberField
+                  <LabelledField
+                    type='number'
                     label='倍率（%）'
                     isReadOnly={isReadOnly}
                     value={String(tier.multiplierPercent)}

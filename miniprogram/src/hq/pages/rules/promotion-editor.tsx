@@ -1,4 +1,4 @@
-import { Button, Input, Text, View } from '@tarojs/components'
+import { Button, Text, View } from '@tarojs/components'
 import { useState } from 'react'
 import type { z } from 'zod'
 import { promotionSchema, type Promotion } from '../../../../../typings'
@@ -6,6 +6,7 @@ import { ErrorNotice } from '../../../components/notice'
 import { makeRequestKey } from '../../../services/request-key'
 import { formatShanghaiDate } from '../../../utils/china-time'
 import { splitStoreIds, type ChainPlaces } from '../../chain-places'
+import { LabelledField } from '../../../components/labelled-field'
 
 /** The promotion being written: a new one (`index` null) or the one at `index` of the list. */
 export interface PromotionDraft {
@@ -63,29 +64,6 @@ function describeIssue(issue: z.ZodIssue): string {
   }
 
   return fieldRequirements[field] ?? `${label}填写有误`
-}
-
-function EditorField(props: {
-  label: string
-  testId: string
-  value: string
-  type?: 'text' | 'number'
-  placeholder?: string
-  onInput(value: string): void
-}) {
-  return (
-    <View className='field'>
-      <Text className='field__label'>{props.label}</Text>
-      <Input
-        className='field__input'
-        data-testid={props.testId}
-        type={props.type ?? 'text'}
-        placeholder={props.placeholder}
-        value={props.value}
-        onInput={(e) => props.onInput(e.detail.value)}
-      />
-    </View>
-  )
 }
 
 /**
@@ -150,13 +128,13 @@ export function PromotionEditor(props: {
       <Text className='list-item__title'>
         {draft.index === null ? '新门店活动' : '修改门店活动'}
       </Text>
-      <EditorField
+      <LabelledField
         label='名称'
         testId='promotion-title'
         value={fields.title}
         onInput={(title) => update({ title })}
       />
-      <EditorField
+      <LabelledField
         label='倍率（%）'
         testId='promotion-multiplier'
         type='number'
@@ -164,21 +142,21 @@ export function PromotionEditor(props: {
         value={fields.multiplierText}
         onInput={(multiplierText) => update({ multiplierText })}
       />
-      <EditorField
+      <LabelledField
         label='开始日期'
         testId='promotion-starts'
         placeholder='YYYY-MM-DD'
         value={fields.startsOn}
         onInput={(startsOn) => update({ startsOn })}
       />
-      <EditorField
+      <LabelledField
         label='结束日期'
         testId='promotion-ends'
         placeholder='YYYY-MM-DD，当天含'
         value={fields.endsOn}
         onInput={(endsOn) => update({ endsOn })}
       />
-      <EditorField
+      <LabelledField
         label='门店编号'
         testId='promotion-stores'
         placeholder='用空格或逗号分隔'
