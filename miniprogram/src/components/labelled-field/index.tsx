@@ -6,11 +6,12 @@ export interface LabelledFieldProps {
   testId?: string
   type?: 'text' | 'number' | 'digit'
   placeholder?: string
+  maxLength?: number
   isReadOnly?: boolean
   onInput(value: string): void
 }
 
-/** One input with its label above it, as the console's forms lay out every field. */
+/** One input with its label above it, as the pages lay out a field. */
 export function LabelledField(props: LabelledFieldProps) {
   return (
     <View className='field'>
@@ -20,6 +21,7 @@ export function LabelledField(props: LabelledFieldProps) {
         data-testid={props.testId}
         type={props.type ?? 'text'}
         placeholder={props.placeholder}
+        maxlength={props.maxLength}
         disabled={props.isReadOnly}
         value={props.value}
         onInput={(event) => props.onInput(event.detail.value)}

@@ -11,6 +11,7 @@ import { downloadCsv } from '../../utils/download'
 import { formatFen } from '../../utils/money'
 import { ActionButton } from '../action-button'
 import { ErrorNotice, OkNotice } from '../notice'
+import { LabelledField } from '../labelled-field'
 
 const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/
 
@@ -132,16 +133,13 @@ export function SettlementView({ fn, stores = [] }: SettlementViewProps) {
 
   return (
     <View className='stack' data-testid='settlement-view'>
-      <View className='field'>
-        <Text className='field__label'>月份</Text>
-        <Input
-          className='field__input'
-          data-testid='settlement-month-input'
-          placeholder='YYYY-MM'
-          value={month}
-          onInput={(e) => setMonth(e.detail.value)}
-        />
-      </View>
+      <LabelledField
+        label='月份'
+        testId='settlement-month-input'
+        placeholder='YYYY-MM'
+        value={month}
+        onInput={(value) => setMonth(value)}
+      />
       {fn === 'hq' && (
         <View className='field'>
           <Text className='field__label'>门店</Text>

@@ -1,4 +1,4 @@
-import { Button, Input, Text, View } from '@tarojs/components'
+import { Button, Text, View } from '@tarojs/components'
 import Taro, { useLoad, useRouter } from '@tarojs/taro'
 import { useState } from 'react'
 import type { Role } from '../../../../typings'
@@ -13,6 +13,7 @@ import {
   type LocalIdentity,
 } from '../../services/identity'
 import { enterAsMember } from '../../services/member-entry'
+import { LabelledField } from '../../components/labelled-field'
 
 const roleTitles: Record<Role, string> = {
   member: '会员',
@@ -156,16 +157,13 @@ function IdentityPicker() {
       </View>
 
       <View className='section'>
-        <View className='field'>
-          <Text className='field__label'>搜索</Text>
-          <Input
-            className='field__input'
-            data-testid='identity-search'
-            placeholder='门店、城市、角色或手机号'
-            value={searchText}
-            onInput={(e) => setSearchText(e.detail.value)}
-          />
-        </View>
+        <LabelledField
+          label='搜索'
+          testId='identity-search'
+          placeholder='门店、城市、角色或手机号'
+          value={searchText}
+          onInput={(value) => setSearchText(value)}
+        />
         {words.length > 0 && !isLoading && (
           <Text className='muted' data-testid='identity-search-count'>
             找到 {found.length} 个身份

@@ -1,4 +1,4 @@
-import { Button, Input, Picker, Text, View } from '@tarojs/components'
+import { Button, Picker, Text, View } from '@tarojs/components'
 import Taro, { useDidShow } from '@tarojs/taro'
 import { useState } from 'react'
 import {
@@ -21,6 +21,7 @@ import { clearCachedCard } from '../../services/card-cache'
 import { callFunction, type CallError } from '../../services/cloud'
 import { reconsentUrl, registerUrl } from '../../services/member-entry'
 import { ActionButton } from '../../components/action-button'
+import { LabelledField } from '../../components/labelled-field'
 
 const genders = Object.keys(genderNames) as Gender[]
 
@@ -167,17 +168,14 @@ export default function ProfilePage() {
             {profile.maskedPhone}
           </Text>
         </View>
-        <View className='field'>
-          <Text className='field__label'>称呼</Text>
-          <Input
-            className='field__input'
-            data-testid='profile-name-input'
-            placeholder='怎么称呼您'
-            maxlength={32}
-            value={name}
-            onInput={(event) => setName(event.detail.value)}
-          />
-        </View>
+        <LabelledField
+          label='称呼'
+          testId='profile-name-input'
+          placeholder='怎么称呼您'
+          maxLength={32}
+          value={name}
+          onInput={(value) => setName(value)}
+        />
         <Picker
           mode='date'
           value={birthday.length === 10 ? birthday : '1990-01-01'}

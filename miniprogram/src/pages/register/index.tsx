@@ -18,6 +18,7 @@ import { callFunction } from '../../services/cloud'
 import { requestLocalPhoneCode } from '../../services/dev-api'
 import { readStoreIdFromParams } from '../../services/member-entry'
 import { ActionButton } from '../../components/action-button'
+import { LabelledField } from '../../components/labelled-field'
 
 /**
  * A mainland mobile number as the register function will accept it, as its 11 digits; null for
@@ -285,17 +286,14 @@ export default function RegisterPage() {
 
       <View className='section'>
         <Text className='section__title'>个人信息（选填）</Text>
-        <View className='field'>
-          <Text className='field__label'>称呼</Text>
-          <Input
-            className='field__input'
-            data-testid='name-input'
-            placeholder='怎么称呼您'
-            maxlength={32}
-            value={name}
-            onInput={(event) => setName(event.detail.value)}
-          />
-        </View>
+        <LabelledField
+          label='称呼'
+          testId='name-input'
+          placeholder='怎么称呼您'
+          maxLength={32}
+          value={name}
+          onInput={(value) => setName(value)}
+        />
         <Picker
           mode='date'
           value={birthday || '1990-01-01'}

@@ -1,4 +1,4 @@
-import { Button, Input, Picker, Text, View } from '@tarojs/components'
+import { Button, Picker, Text, View } from '@tarojs/components'
 import { useLoad } from '@tarojs/taro'
 import { useEffect, useState } from 'react'
 import {
@@ -17,6 +17,7 @@ import {
   labelAuditAction,
   labelAuditFields,
 } from './audit-labels'
+import { LabelledField } from '../../../components/labelled-field'
 
 interface Filters {
   memberId: string
@@ -199,46 +200,34 @@ export default function AuditPage() {
             </View>
           </Picker>
         </View>
-        <View className='field'>
-          <Text className='field__label'>员工 openid</Text>
-          <Input
-            className='field__input'
-            data-testid='audit-staff-input'
-            placeholder='如 o-clerk-s367，留空为全部员工'
-            value={filters.staffOpenid}
-            onInput={(e) => update({ staffOpenid: e.detail.value })}
-          />
-        </View>
-        <View className='field'>
-          <Text className='field__label'>会员编号</Text>
-          <Input
-            className='field__input'
-            data-testid='audit-member-input'
-            placeholder='如 M567104081，留空为全部会员'
-            value={filters.memberId}
-            onInput={(e) => update({ memberId: e.detail.value })}
-          />
-        </View>
-        <View className='field'>
-          <Text className='field__label'>起始日期</Text>
-          <Input
-            className='field__input'
-            data-testid='audit-from-input'
-            placeholder='如 2026-03-01'
-            value={filters.fromDate}
-            onInput={(e) => update({ fromDate: e.detail.value })}
-          />
-        </View>
-        <View className='field'>
-          <Text className='field__label'>结束日期</Text>
-          <Input
-            className='field__input'
-            data-testid='audit-to-input'
-            placeholder='如 2026-03-31（含当天）'
-            value={filters.toDate}
-            onInput={(e) => update({ toDate: e.detail.value })}
-          />
-        </View>
+        <LabelledField
+          label='员工 openid'
+          testId='audit-staff-input'
+          placeholder='如 o-clerk-s367，留空为全部员工'
+          value={filters.staffOpenid}
+          onInput={(value) => update({ staffOpenid: value })}
+        />
+        <LabelledField
+          label='会员编号'
+          testId='audit-member-input'
+          placeholder='如 M567104081，留空为全部会员'
+          value={filters.memberId}
+          onInput={(value) => update({ memberId: value })}
+        />
+        <LabelledField
+          label='起始日期'
+          testId='audit-from-input'
+          placeholder='如 2026-03-01'
+          value={filters.fromDate}
+          onInput={(value) => update({ fromDate: value })}
+        />
+        <LabelledField
+          label='结束日期'
+          testId='audit-to-input'
+          placeholder='如 2026-03-31（含当天）'
+          value={filters.toDate}
+          onInput={(value) => update({ toDate: value })}
+        />
         <Button className='button button--primary' data-testid='audit-search' onClick={searchAnew}>
           查询
         </Button>

@@ -22,6 +22,7 @@ import { formatFen } from '../../../utils/money'
 import { hqEditingRoles, hqReadingRoles } from '../../../utils/staff-roles'
 import { nameRegion, nameStore, useChainPlaces, type ChainPlaces } from '../../chain-places'
 import { bearers, kindNames, TemplateForm } from './template-form'
+import { LabelledField } from '../../../components/labelled-field'
 
 /** What a template gives, as HQ reads it in the list. */
 function describeOffer(template: CouponTemplate): string {
@@ -241,15 +242,12 @@ export default function CouponsPage() {
         <View className='section'>
           <Text className='section__title'>发券</Text>
           <Text className='field__hint'>点上面的券模板即填入它的编号</Text>
-          <View className='field'>
-            <Text className='field__label'>模板编号</Text>
-            <Input
-              className='field__input'
-              data-testid='issue-template-input'
-              value={templateId}
-              onInput={(e) => chooseTemplate(e.detail.value)}
-            />
-          </View>
+          <LabelledField
+            label='模板编号'
+            testId='issue-template-input'
+            value={templateId}
+            onInput={(value) => chooseTemplate(value)}
+          />
           <View className='field'>
             <Text className='field__label'>会员编号</Text>
             <Input

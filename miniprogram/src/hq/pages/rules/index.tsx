@@ -180,16 +180,13 @@ export default function RulesPage() {
                     value={String(tier.multiplierPercent)}
                     onInput={(text) => change({ multiplierPercent: number(text) })}
                   />
-                  <View className='field'>
-                    <Text className='field__label'>生日礼遇</Text>
-                    <Input
-                      className='field__input'
-                      disabled={isReadOnly}
-                      placeholder='无'
-                      value={tier.birthdayGift}
-                      onInput={(e) => change({ birthdayGift: e.detail.value })}
-                    />
-                  </View>
+                  <LabelledField
+                    label='生日礼遇'
+                    placeholder='无'
+                    isReadOnly={isReadOnly}
+                    value={tier.birthdayGift}
+                    onInput={(value) => change({ birthdayGift: value })}
+                  />
                 </View>
               )
             })}

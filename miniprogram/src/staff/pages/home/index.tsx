@@ -27,6 +27,7 @@ import { formatShanghaiMinute, makeOrderNo } from '../../../utils/china-time'
 import { describeYuanProblem, formatFen, parseYuanToFen } from '../../../utils/money'
 import { TodaysVisits } from './todays-visits'
 import { ActionButton } from '../../../components/action-button'
+import { LabelledField } from '../../../components/labelled-field'
 
 /** Where the caller works: their store, a region manager's region, or the whole chain for HQ. */
 function describeWorkplace(profile: StaffProfile): string {
@@ -356,16 +357,13 @@ export default function StaffHomePage() {
           </View>
 
           <Text className='section__title'>记账</Text>
-          <View className='field'>
-            <Text className='field__label'>订单号</Text>
-            <Input
-              className='field__input'
-              data-testid='order-no-input'
-              value={orderNo}
-              maxlength={64}
-              onInput={(event) => setOrderNo(event.detail.value)}
-            />
-          </View>
+          <LabelledField
+            label='订单号'
+            testId='order-no-input'
+            maxLength={64}
+            value={orderNo}
+            onInput={(value) => setOrderNo(value)}
+          />
           <View className='field'>
             <Text className='field__label'>订单金额（元，用券前）</Text>
             <Input

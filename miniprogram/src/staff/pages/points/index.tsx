@@ -11,6 +11,7 @@ import { callFunction } from '../../../services/cloud'
 import { makeOrderNo } from '../../../utils/china-time'
 import { describeYuanProblem, parseYuanToFen } from '../../../utils/money'
 import { ActionButton } from '../../../components/action-button'
+import { LabelledField } from '../../../components/labelled-field'
 
 /** At the counter: spend a scanned member's points on an order, or refund an order of this store. */
 export default function StaffPointsPage() {
@@ -161,27 +162,21 @@ export default function StaffPointsPage() {
           <View className='list-item' data-testid='points-scan-result'>
             <Text className='list-item__title'>{scan.member.maskedPhone}</Text>
             <Text className='list-item__meta'>可用 {scan.member.points} 积分</Text>
-            <View className='field'>
-              <Text className='field__label'>抵扣积分</Text>
-              <Input
-                className='field__input'
-                data-testid='spend-points-input'
-                type='number'
-                placeholder='例如 100'
-                value={pointsText}
-                onInput={(e) => setPointsText(e.detail.value)}
-              />
-            </View>
-            <View className='field'>
-              <Text className='field__label'>订单号</Text>
-              <Input
-                className='field__input'
-                data-testid='spend-order-input'
-                maxlength={64}
-                value={orderNo}
-                onInput={(e) => setOrderNo(e.detail.value)}
-              />
-            </View>
+            <LabelledField
+              label='抵扣积分'
+              testId='spend-points-input'
+              type='number'
+              placeholder='例如 100'
+              value={pointsText}
+              onInput={(value) => setPointsText(value)}
+            />
+            <LabelledField
+              label='订单号'
+              testId='spend-order-input'
+              maxLength={64}
+              value={orderNo}
+              onInput={(value) => setOrderNo(value)}
+            />
             <ActionButton
               className='button button--primary'
               data-testid='spend-points'
@@ -197,39 +192,30 @@ export default function StaffPointsPage() {
       <View className='section'>
         <Text className='section__title'>退款扣回积分</Text>
         <Text className='field__hint'>只能退本店的订单；已被使用的积分由本店承担</Text>
-        <View className='field'>
-          <Text className='field__label'>订单号</Text>
-          <Input
-            className='field__input'
-            data-testid='refund-order-input'
-            placeholder='本店的订单号'
-            maxlength={64}
-            value={refundOrderNo}
-            onInput={(e) => setRefundOrderNo(e.detail.value)}
-          />
-        </View>
-        <View className='field'>
-          <Text className='field__label'>退款单号</Text>
-          <Input
-            className='field__input'
-            data-testid='refund-no-input'
-            placeholder='见收银小票'
-            maxlength={64}
-            value={refundNo}
-            onInput={(e) => setRefundNo(e.detail.value)}
-          />
-        </View>
-        <View className='field'>
-          <Text className='field__label'>金额（元）</Text>
-          <Input
-            className='field__input'
-            data-testid='refund-amount-input'
-            type='digit'
-            placeholder='例如 12.34'
-            value={refundText}
-            onInput={(e) => setRefundText(e.detail.value)}
-          />
-        </View>
+        <LabelledField
+          label='订单号'
+          testId='refund-order-input'
+          placeholder='本店的订单号'
+          maxLength={64}
+          value={refundOrderNo}
+          onInput={(value) => setRefundOrderNo(value)}
+        />
+        <LabelledField
+          label='退款单号'
+          testId='refund-no-input'
+          placeholder='见收银小票'
+          maxLength={64}
+          value={refundNo}
+          onInput={(value) => setRefundNo(value)}
+        />
+        <LabelledField
+          label='金额（元）'
+          testId='refund-amount-input'
+          type='digit'
+          placeholder='例如 12.34'
+          value={refundText}
+          onInput={(value) => setRefundText(value)}
+        />
         <ActionButton
           className='button button--ghost'
           data-testid='refund-submit'

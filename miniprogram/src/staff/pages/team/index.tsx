@@ -1,4 +1,4 @@
-import { Button, Input, Picker, Text, View } from '@tarojs/components'
+import { Button, Picker, Text, View } from '@tarojs/components'
 import { useLoad } from '@tarojs/taro'
 import { useState } from 'react'
 import {
@@ -17,6 +17,7 @@ import { callFunction } from '../../../services/cloud'
 import { roleTitles } from '../../../utils/staff-roles'
 import { formatShanghaiMinute } from '../../../utils/china-time'
 import { ActionButton } from '../../../components/action-button'
+import { LabelledField } from '../../../components/labelled-field'
 
 const roles = Object.keys(roleTitles) as StaffRoleName[]
 
@@ -147,16 +148,13 @@ export default function TeamPage() {
         <View className='section'>
           <Text className='section__title'>加入门店</Text>
           <Text className='muted'>请输入店长给您的邀请码</Text>
-          <View className='field'>
-            <Text className='field__label'>邀请码</Text>
-            <Input
-              className='field__input'
-              value={code}
-              maxlength={8}
-              data-testid='invitation-code-input'
-              onInput={(e) => setCode(e.detail.value)}
-            />
-          </View>
+          <LabelledField
+            label='邀请码'
+            testId='invitation-code-input'
+            maxLength={8}
+            value={code}
+            onInput={(value) => setCode(value)}
+          />
           <Button className='button' data-testid='invitation-accept' onClick={accept}>
             加入
           </Button>
@@ -166,16 +164,13 @@ export default function TeamPage() {
       {profile?.role === 'store_manager' && (
         <View className='section'>
           <Text className='section__title'>邀请店员</Text>
-          <View className='field'>
-            <Text className='field__label'>店员姓名</Text>
-            <Input
-              className='field__input'
-              placeholder='店员姓名'
-              data-testid='invite-name-input'
-              value={inviteName}
-              onInput={(e) => setInviteName(e.detail.value)}
-            />
-          </View>
+          <LabelledField
+            label='店员姓名'
+            testId='invite-name-input'
+            placeholder='店员姓名'
+            value={inviteName}
+            onInput={(value) => setInviteName(value)}
+          />
           <Button className='button' data-testid='invite-button' onClick={invite}>
             生成邀请码
           </Button>
@@ -191,24 +186,18 @@ export default function TeamPage() {
       {profile?.role === 'hq_admin' && (
         <View className='section' data-testid='staff-form'>
           <Text className='section__title'>添加或调动员工</Text>
-          <View className='field'>
-            <Text className='field__label'>openid</Text>
-            <Input
-              className='field__input'
-              placeholder='openid'
-              value={form.openid}
-              onInput={(e) => setForm({ ...form, openid: e.detail.value })}
-            />
-          </View>
-          <View className='field'>
-            <Text className='field__label'>姓名</Text>
-            <Input
-              className='field__input'
-              placeholder='姓名'
-              value={form.name}
-              onInput={(e) => setForm({ ...form, name: e.detail.value })}
-            />
-          </View>
+          <LabelledField
+            label='openid'
+            placeholder='openid'
+            value={form.openid}
+            onInput={(value) => setForm({ ...form, openid: value })}
+          />
+          <LabelledField
+            label='姓名'
+            placeholder='姓名'
+            value={form.name}
+            onInput={(value) => setForm({ ...form, name: value })}
+          />
           <Picker
             mode='selector'
             range={roles.map((role) => roleTitles[role])}
@@ -220,15 +209,12 @@ export default function TeamPage() {
               <Text className='field__value'>{roleTitles[form.role]}</Text>
             </View>
           </Picker>
-          <View className='field'>
-            <Text className='field__label'>门店或区域</Text>
-            <Input
-              className='field__input'
-              placeholder='门店编号（店员、店长）或区域编号（区域经理）'
-              value={form.placeId}
-              onInput={(e) => setForm({ ...form, placeId: e.detail.value })}
-            />
-          </View>
+          <LabelledField
+            label='门店或区域'
+            placeholder='门店编号（店员、店长）或区域编号（区域经理）'
+            value={form.placeId}
+            onInput={(value) => setForm({ ...form, placeId: value })}
+          />
           <Button className='button' onClick={() => save(form, true)}>
             保存
           </Button>
